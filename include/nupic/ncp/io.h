@@ -1,0 +1,126 @@
+/*
+ * nupic/ncp/io.h - messages to and from memory, stdio streams, file
+ * descriptors and paths; packing.
+ *
+ * Framing is Cap'n Proto's standard stream framing: a segment table (count
+ * minus one, each segment's size in words, padding to a word), then the
+ * segments.  Packed output packs the segment table and each segment
+ * separately, exactly as the reference C++ library does, so both produce the
+ * same bytes for the same segments.
+ *
+ * Thread-safety: the functions are reentrant; a builder, message, FILE* or
+ * descriptor must not be used by another thread during a call.
+ */
+#ifndef NUPIC_NCP_IO_H
+#define NUPIC_NCP_IO_H
+
+#include <stdio.h>
+
+#include "base.h"
+#include "builder.h"
+#include "reader.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Writing.  flags is 0 (unpacked, segments as built) or a combination of:
+ * ------------------------------------------------------------------------ */
+#define NCP_WRITE_PACKED 1u /* pack the output */
+#define NCP_WRITE_SINGLE_SEGMENT                                               \
+    2u /* copy into one segment first if the                                   \
+          message has several */
+
+/* Upper bound of the bytes a write with these flags produces (exact for
+ * unpacked output of a message of one segment, or of several without
+ * NCP_WRITE_SINGLE_SEGMENT). */
+NCP_API uint64_t ncp_builder_write_bound(const ncp_builder *b, unsigned flags);
+
+/* Writes the message into buf[0..cap); *written receives its length.  A
+ * buffer that is too small gives NCP_ERR_TOO_LARGE (nothing useful is left in
+ * buf) and *written receives the bound to retry with. */
+NCP_API NCP_NODISCARD ncp_status ncp_builder_write_mem(const ncp_builder *b,
+                                                       unsigned flags,
+                                                       void *buf, size_t cap,
+                                                       size_t *written,
+                                                       ncp_error *err);
+
+/* Writes the message to f at its current position and flushes f, so that a
+ * full disk is reported here.  The FILE* stays open. */
+NCP_API NCP_NODISCARD ncp_status ncp_builder_write_file(const ncp_builder *b,
+                                                        FILE *f, unsigned flags,
+                                                        ncp_error *err);
+
+/* Writes the message to a descriptor (retrying short writes and EINTR). */
+NCP_API NCP_NODISCARD ncp_status ncp_builder_write_fd(const ncp_builder *b,
+                                                      int fd, unsigned flags,
+                                                      ncp_error *err);
+
+/* Replaces the file at path atomically: the message is written to a
+ * temporary file in the same directory, flushed to disk (fsync), and renamed
+ * over path; the directory is then synced.  On any failure the temporary
+ * file is removed and the previous file at path, if any, is untouched.  New
+ * files get mode 0666 minus the umask. */
+NCP_API NCP_NODISCARD ncp_status ncp_builder_save_path(const ncp_builder *b,
+                                                       const char *path,
+                                                       unsigned flags,
+                                                       ncp_error *err);
+
+/* ------------------------------------------------------------------------
+ * Reading (see ncp_msg_from_buffer in reader.h for memory).
+ * ------------------------------------------------------------------------ */
+
+/* Reads one message from f, leaving f positioned right after it (for packed
+ * input from an unseekable stream this reads byte by byte through stdio's
+ * buffer; from a regular file it reads ahead and seeks back).  Sizes from
+ * the segment table are checked against the limits, and against the bytes
+ * left in a regular file, before memory is allocated.  End of file before
+ * the first byte gives NCP_ERR_TRUNCATED with the message "end of input". */
+NCP_API NCP_NODISCARD ncp_status ncp_msg_read_file(
+    FILE *f, const ncp_read_options *options, ncp_msg **out, ncp_error *err);
+
+/* Reads one message from a descriptor.  Unpacked input is read exactly;
+ * packed input from a seekable descriptor is read ahead and the descriptor
+ * is moved back to the end of the message; from an unseekable one (a pipe)
+ * it is read in small exact steps, which is slower. */
+NCP_API NCP_NODISCARD ncp_status ncp_msg_read_fd(
+    int fd, const ncp_read_options *options, ncp_msg **out, ncp_error *err);
+
+/* Maps the file at path (or the descriptor's whole file) into memory and
+ * reads the message in place.  Unpacked files are not copied (the mapping is
+ * owned by the message and released by ncp_msg_free); packed files are
+ * unpacked into owned memory and unmapped at once. */
+NCP_API NCP_NODISCARD ncp_status
+ncp_msg_map_path(const char *path, const ncp_read_options *options,
+                 ncp_msg **out, ncp_error *err);
+NCP_API NCP_NODISCARD ncp_status ncp_msg_map_fd(int fd,
+                                                const ncp_read_options *options,
+                                                ncp_msg **out, ncp_error *err);
+
+/* ------------------------------------------------------------------------
+ * Packing of raw words (the building block; rarely needed directly).
+ * ------------------------------------------------------------------------ */
+
+/* Largest packed size of `words` words. */
+static inline uint64_t ncp_packed_bound(uint64_t words) {
+    return words * 10 + 2;
+}
+
+/* Packs words[0..n) into out (capacity cap bytes, at least
+ * ncp_packed_bound(n) is always enough).  Returns the packed length, or 0 if
+ * cap is too small (n == 0 packs to 0 bytes). */
+NCP_API size_t ncp_pack(const void *words, size_t n, void *out, size_t cap);
+
+/* Unpacks exactly out_words words from in[0..in_len).  A run may not extend
+ * past out_words.  Returns NCP_OK and the bytes consumed in *used, or
+ * NCP_ERR_TRUNCATED / NCP_ERR_MALFORMED with a message in *err. */
+NCP_API NCP_NODISCARD ncp_status ncp_unpack(const void *in, size_t in_len,
+                                            void *out, size_t out_words,
+                                            size_t *used, ncp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NUPIC_NCP_IO_H */

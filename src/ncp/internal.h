@@ -1,0 +1,142 @@
+/*
+ * src/ncp/internal.h - private definitions shared by the runtime's files.
+ */
+#ifndef NCP_INTERNAL_H
+#define NCP_INTERNAL_H
+
+#include <stdarg.h>
+
+#include <nupic/ncp.h>
+
+/* Pointer kinds (low two bits of a pointer word). */
+enum {
+    NCP_KIND_STRUCT = 0,
+    NCP_KIND_LIST = 1,
+    NCP_KIND_FAR = 2,
+    NCP_KIND_OTHER = 3
+};
+
+struct ncp_seg {
+    const uint8_t *data;
+    uint32_t words;
+    uint32_t id;
+};
+
+struct ncp_msg {
+    ncp_allocator alloc;
+    uint64_t budget;     /* traversal words left */
+    uint64_t size_words; /* all segments */
+    size_t consumed;     /* input bytes the message occupied */
+    uint16_t nest_limit;
+    ncp_error err;
+    void *owned; /* segment memory owned by the message */
+    size_t owned_size;
+    void *map; /* mmap()ed file owned by the message */
+    size_t map_size;
+    size_t self_size; /* bytes of this allocation */
+    uint32_t nsegs;
+    struct ncp_seg segs[];
+};
+
+/* A builder segment. */
+typedef struct ncp_bseg {
+    uint8_t *data;
+    uint32_t used; /* words */
+    uint32_t cap;  /* words */
+} ncp_bseg;
+
+struct ncp_builder {
+    ncp_allocator alloc;
+    ncp_bseg *segs;
+    uint32_t nsegs;
+    uint32_t segs_cap;
+    uint32_t first_words;
+    ncp_growth growth;
+    uint64_t total_cap; /* words of all segments */
+    ncp_error err;
+};
+
+/* ---- memory -------------------------------------------------------------- */
+void *ncp__alloc(const ncp_allocator *a, size_t size);
+void *ncp__realloc(const ncp_allocator *a, void *p, size_t old_size,
+                   size_t new_size);
+void ncp__free(const ncp_allocator *a, void *p, size_t size);
+
+/* ---- errors -------------------------------------------------------------- */
+ncp_status ncp__error_vset(ncp_error *err, ncp_status status, const char *fmt,
+                           va_list ap) NCP_PRINTF(3, 0);
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* Options with every default filled in. */
+void ncp__options_resolve(const ncp_read_options *in, ncp_read_options *out);
+
+/* Checks the segment count word of a segment table (count minus one). */
+ncp_status ncp__table_count(uint32_t first, const ncp_read_options *o,
+                            uint32_t *nsegs, ncp_error *err);
+/* Bytes of a segment table for nsegs segments (a multiple of 8). */
+static inline size_t ncp__table_bytes(uint32_t nsegs) {
+    return ((size_t)nsegs / 2 + 1) * 8;
+}
+/* Checks the sizes in a whole segment table and sums them. */
+ncp_status ncp__table_total(const uint8_t *table, uint32_t nsegs,
+                            const ncp_read_options *o, uint64_t *total,
+                            ncp_error *err);
+
+/* Allocates a message for nsegs segments (their descriptors zeroed). */
+ncp_status ncp__msg_new(const ncp_read_options *o, uint32_t nsegs,
+                        ncp_msg **out, ncp_error *err);
+/* Lays the segments of a table out contiguously from `data` and sets the
+ * traversal budget. */
+void ncp__msg_place(ncp_msg *m, const uint8_t *table, const uint8_t *data,
+                    const ncp_read_options *o);
+/* Sets the traversal budget from the options and the message size. */
+void ncp__msg_set_budget(ncp_msg *m, const ncp_read_options *o);
+
+/* Releases a mapping made by ncp_msg_map_fd. */
+void ncp__unmap(void *p, size_t size);
+
+/* ncp_msg_from_buffer, telling whether the message reads buf in place. */
+ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
+                                const ncp_read_options *o, ncp_msg **out,
+                                bool *in_place, ncp_error *err);
+
+/* Whether the first four bytes of a message look packed (docs/security.md:
+ * unpacked framing starts with a segment count below 65536). */
+static inline bool ncp__looks_packed(const uint8_t first4[4]) {
+    return first4[2] != 0 || first4[3] != 0;
+}
+
+/* ---- packing ------------------------------------------------------------- */
+
+typedef enum {
+    NCP__UNPACK_DONE, /* output complete */
+    NCP__UNPACK_NEED, /* input ends before the next whole element */
+    NCP__UNPACK_BAD   /* a run passes the end of the output region */
+} ncp__unpack_result;
+
+/* Unpacks whole elements from in[*ip..in_len) into out[*op..out_len) (byte
+ * offsets; out_len is a multiple of 8).  On NCP__UNPACK_NEED, *need is the
+ * number of input bytes the next element needs in total (from *ip), or 0 when
+ * the input ended inside a raw run; then *raw_left holds the bytes of that run
+ * still to be copied verbatim to out[*op..]. */
+ncp__unpack_result ncp__unpack_some(const uint8_t *in, size_t in_len,
+                                    size_t *ip, uint8_t *out, size_t out_len,
+                                    size_t *op, size_t *need, size_t *raw_left);
+
+/* Room a packer needs to encode any one element: a tag, eight bytes, a
+ * count and a raw run of 255 words. */
+#define NCP__PACK_ELEM_MAX (10 + 255 * 8)
+
+/* Packs the element starting at in (in < end), writing at most
+ * NCP__PACK_ELEM_MAX bytes to out.  Returns the bytes written and advances
+ * *in. */
+size_t ncp__pack_elem(const uint8_t **in, const uint8_t *end, uint8_t *out);
+
+/* ---- builders ------------------------------------------------------------ */
+
+/* Copies the message of a builder into a new builder of one segment. */
+ncp_status ncp__builder_flatten(const ncp_builder *b, ncp_builder **out,
+                                ncp_error *err);
+
+#endif /* NCP_INTERNAL_H */
