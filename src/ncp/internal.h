@@ -101,10 +101,18 @@ ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
                                 const ncp_read_options *o, ncp_msg **out,
                                 bool *in_place, ncp_error *err);
 
-/* Whether the first four bytes of a message look packed (docs/security.md:
- * unpacked framing starts with a segment count below 65536). */
+/* Whether the first four bytes of a message look packed (docs/security.md).
+ * Unpacked framing starts with a segment count below 65536, so bytes 2 and 3
+ * are zero.  Packed input has a nonzero byte there, except when it starts
+ * "T x 00 00" with a one-bit tag T in the high nibble: a first word of one
+ * segment whose size has a single nonzero byte, then a zero word (a null
+ * root).  Read as unpacked framing that pattern would claim 273, 289, 321 or
+ * 385 segments; it is taken as packed. */
 static inline bool ncp__looks_packed(const uint8_t first4[4]) {
-    return first4[2] != 0 || first4[3] != 0;
+    if (first4[2] != 0 || first4[3] != 0) return true;
+    uint8_t t = first4[0];
+    return (t == 0x10 || t == 0x20 || t == 0x40 || t == 0x80) &&
+           first4[1] != 0;
 }
 
 /* ---- packing ------------------------------------------------------------- */

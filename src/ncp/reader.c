@@ -100,6 +100,20 @@ void ncp__msg_place(ncp_msg *m, const uint8_t *table, const uint8_t *data,
     ncp__msg_set_budget(m, o);
 }
 
+/* Whether buf[0..len) holds a whole unpacked message by its framing (used to
+ * settle the auto-detection when the length is known). */
+static bool unpacked_fits(const uint8_t *b, size_t len,
+                          const ncp_read_options *o) {
+    if (len < 8) return false;
+    uint64_t n = (uint64_t)ncp_load32(b) + 1;
+    if (n > o->max_segments) return false;
+    size_t tbytes = ncp__table_bytes((uint32_t)n);
+    if (len < tbytes) return false;
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < n; i++) total += ncp_load32(b + 4 + i * 4);
+    return total <= (uint64_t)(len - tbytes) / 8;
+}
+
 ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
                                 const ncp_read_options *options, ncp_msg **out,
                                 bool *in_place, ncp_error *err) {
@@ -115,7 +129,7 @@ ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
 
     bool packed = o.packing == NCP_PACKING_PACKED;
     if (o.packing == NCP_PACKING_AUTO)
-        packed = len >= 4 && ncp__looks_packed(b);
+        packed = len >= 4 && ncp__looks_packed(b) && !unpacked_fits(b, len, &o);
 
     if (!packed) {
         if (len < 8)
@@ -154,11 +168,16 @@ ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
      * unpacked as its own region (as the reference reader does). */
     size_t ip = 0, op = 0, need, raw;
     uint8_t first[8];
-    if (ncp__unpack_some(b, len, &ip, first, 8, &op, &need, &raw) !=
-        NCP__UNPACK_DONE)
-        return ncp_error_set(err, NCP_ERR_TRUNCATED,
-                             "packed input: truncated or malformed in the "
+    ncp__unpack_result r0 =
+        ncp__unpack_some(b, len, &ip, first, 8, &op, &need, &raw);
+    if (r0 == NCP__UNPACK_BAD)
+        return ncp_error_set(err, NCP_ERR_MALFORMED,
+                             "packed input: a run crosses the end of the "
                              "first word of the segment table");
+    if (r0 != NCP__UNPACK_DONE)
+        return ncp_error_set(err, NCP_ERR_TRUNCATED,
+                             "packed input: truncated in the first word of "
+                             "the segment table");
     uint32_t nsegs = 0;
     ncp_status st = ncp__table_count(ncp_load32(first), &o, &nsegs, err);
     if (st != NCP_OK) return st;
@@ -618,6 +637,14 @@ ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what) {
                          "overruns its %llu words",
                          WHAT(what), (unsigned long long)n,
                          (unsigned long long)per, (unsigned long long)words);
+            return l;
+        }
+        if (n > NCP_MAX_LIST_ELEMENTS) {
+            ncp_msg_fail(p.msg, NCP_ERR_MALFORMED,
+                         "%s: struct list tag claims %llu elements, more "
+                         "than a list can hold (%u)",
+                         WHAT(what), (unsigned long long)n,
+                         NCP_MAX_LIST_ELEMENTS);
             return l;
         }
         /* Elements of no size cost a word each (amplification). */

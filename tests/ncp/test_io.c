@@ -1,0 +1,380 @@
+/*
+ * tests/ncp/test_io.c - messages through memory, FILE*, descriptors (files
+ * and pipes), memory maps, and atomic saves (including failing ones).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "test_support.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A message whose content depends on `tag`, with `len` list elements. */
+static ncp_builder *make(uint32_t tag, uint32_t len) {
+    ncp_builder *b;
+    assert_int_equal(ncp_builder_new(NULL, &b), NCP_OK);
+    ncp_bstruct r = ncp_builder_init_root(b, 1, 2);
+    ncp_bstruct_set_u32(&r, 0, tag);
+    ncp_blist l =
+        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 0), NCP_ELEM_4BYTES, len);
+    for (uint32_t i = 0; i < len; i++)
+        ncp_blist_set_u32(&l, i, i % 5 == 0 ? 0 : tag * 1000 + i);
+    ncp_bptr_set_text(ncp_bstruct_ptr(&r, 1), "io", 2);
+    assert_int_equal(ncp_builder_status(b), NCP_OK);
+    return b;
+}
+
+/* Checks that m holds make(tag, len)'s content. */
+static void check(ncp_msg *m, uint32_t tag, uint32_t len) {
+    ncp_struct s = ncp_msg_root(m, NULL);
+    assert_int_equal(ncp_struct_u32(&s, 0), tag);
+    ncp_list l = ncp_ptr_list(ncp_struct_ptr(&s, 0), NCP_ELEM_4BYTES, NULL);
+    assert_int_equal(ncp_list_len(&l), len);
+    for (uint32_t i = 0; i < len; i++)
+        assert_int_equal(ncp_list_u32(&l, i), i % 5 == 0 ? 0 : tag * 1000 + i);
+    assert_string_equal(ncp_ptr_text(ncp_struct_ptr(&s, 1), NULL).str, "io");
+    assert_int_equal(ncp_msg_status(m), NCP_OK);
+}
+
+static void buffer_trailing_bytes_and_modes(void **state) {
+    (void)state;
+    ncp_builder *b = make(7, 100);
+    ts_buf u = ts_write_mem(b, 0);
+    ts_buf p = ts_write_mem(b, NCP_WRITE_PACKED);
+    /* Trailing garbage is ignored; consumed says where the message ends. */
+    uint8_t *both = malloc(u.len + 5);
+    assert_non_null(both);
+    memcpy(both, u.data, u.len);
+    memset(both + u.len, 0x77, 5);
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_from_buffer(both, u.len + 5, NULL, &m, NULL),
+                     NCP_OK);
+    assert_int_equal(ncp_msg_consumed(m), u.len);
+    check(m, 7, 100);
+    ncp_msg_free(m);
+    /* Explicit modes. */
+    ncp_read_options o = {0};
+    o.packing = NCP_PACKING_PACKED;
+    assert_int_equal(ncp_msg_from_buffer(p.data, p.len, &o, &m, NULL), NCP_OK);
+    check(m, 7, 100);
+    ncp_msg_free(m);
+    o.packing = NCP_PACKING_UNPACKED;
+    assert_int_equal(ncp_msg_from_buffer(u.data, u.len, &o, &m, NULL), NCP_OK);
+    check(m, 7, 100);
+    ncp_msg_free(m);
+    /* Packed bytes read as unpacked: a clean error. */
+    ncp_error err = {NCP_OK, ""};
+    assert_int_not_equal(ncp_msg_from_buffer(p.data, p.len, &o, &m, &err),
+                         NCP_OK);
+    assert_null(m);
+    assert_true(strlen(err.message) > 0);
+    free(both);
+    ts_buf_free(&u);
+    ts_buf_free(&p);
+    ncp_builder_free(b);
+}
+
+/* Writes three messages (unpacked, packed, unpacked) to f. */
+static long write_three(FILE *f, long ends[3]) {
+    ncp_builder *b1 = make(1, 10), *b2 = make(2, 3000), *b3 = make(3, 1);
+    assert_int_equal(ncp_builder_write_file(b1, f, 0, NULL), NCP_OK);
+    ends[0] = ftell(f);
+    assert_int_equal(ncp_builder_write_file(b2, f, NCP_WRITE_PACKED, NULL),
+                     NCP_OK);
+    ends[1] = ftell(f);
+    assert_int_equal(ncp_builder_write_file(b3, f, 0, NULL), NCP_OK);
+    ends[2] = ftell(f);
+    ncp_builder_free(b1);
+    ncp_builder_free(b2);
+    ncp_builder_free(b3);
+    return ends[2];
+}
+
+static void file_sequence(void **state) {
+    (void)state;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    long ends[3];
+    write_three(f, ends);
+    rewind(f);
+    const uint32_t tags[3] = {1, 2, 3}, lens[3] = {10, 3000, 1};
+    for (int i = 0; i < 3; i++) {
+        ncp_msg *m;
+        ncp_error err = {NCP_OK, ""};
+        assert_int_equal(ncp_msg_read_file(f, NULL, &m, &err), NCP_OK);
+        check(m, tags[i], lens[i]);
+        /* The stream is left right after the message. */
+        assert_int_equal(ftell(f), ends[i]);
+        ncp_msg_free(m);
+    }
+    ncp_msg *m;
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_msg_read_file(f, NULL, &m, &err), NCP_ERR_TRUNCATED);
+    assert_string_equal(err.message, "end of input");
+    assert_null(m);
+    fclose(f);
+}
+
+static void fd_sequence_regular_file(void **state) {
+    (void)state;
+    FILE *f = fopen("seq.bin", "w+b");
+    assert_non_null(f);
+    long ends[3];
+    write_three(f, ends);
+    fclose(f);
+    int fd = open("seq.bin", O_RDONLY);
+    assert_true(fd >= 0);
+    const uint32_t tags[3] = {1, 2, 3}, lens[3] = {10, 3000, 1};
+    for (int i = 0; i < 3; i++) {
+        ncp_msg *m;
+        assert_int_equal(ncp_msg_read_fd(fd, NULL, &m, NULL), NCP_OK);
+        check(m, tags[i], lens[i]);
+        assert_int_equal(lseek(fd, 0, SEEK_CUR), ends[i]);
+        ncp_msg_free(m);
+    }
+    close(fd);
+}
+
+/* Pipes cannot seek: packed input is read in exact steps. */
+static void pipe_sequence(void **state) {
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    ncp_builder *b1 = make(1, 10), *b2 = make(2, 300), *b3 = make(3, 1);
+    assert_int_equal(ncp_builder_write_fd(b1, fds[1], NCP_WRITE_PACKED, NULL),
+                     NCP_OK);
+    assert_int_equal(ncp_builder_write_fd(b2, fds[1], 0, NULL), NCP_OK);
+    assert_int_equal(ncp_builder_write_fd(b3, fds[1], NCP_WRITE_PACKED, NULL),
+                     NCP_OK);
+    close(fds[1]);
+    const uint32_t tags[3] = {1, 2, 3}, lens[3] = {10, 300, 1};
+    for (int i = 0; i < 3; i++) {
+        ncp_msg *m;
+        assert_int_equal(ncp_msg_read_fd(fds[0], NULL, &m, NULL), NCP_OK);
+        check(m, tags[i], lens[i]);
+        ncp_msg_free(m);
+    }
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_read_fd(fds[0], NULL, &m, NULL),
+                     NCP_ERR_TRUNCATED);
+    close(fds[0]);
+
+    /* The same through a FILE* over a pipe. */
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(ncp_builder_write_fd(b2, fds[1], NCP_WRITE_PACKED, NULL),
+                     NCP_OK);
+    assert_int_equal(ncp_builder_write_fd(b1, fds[1], NCP_WRITE_PACKED, NULL),
+                     NCP_OK);
+    close(fds[1]);
+    FILE *f = fdopen(fds[0], "rb");
+    assert_non_null(f);
+    assert_int_equal(ncp_msg_read_file(f, NULL, &m, NULL), NCP_OK);
+    check(m, 2, 300);
+    ncp_msg_free(m);
+    assert_int_equal(ncp_msg_read_file(f, NULL, &m, NULL), NCP_OK);
+    check(m, 1, 10);
+    ncp_msg_free(m);
+    fclose(f);
+    ncp_builder_free(b1);
+    ncp_builder_free(b2);
+    ncp_builder_free(b3);
+}
+
+static void memory_map(void **state) {
+    (void)state;
+    ncp_builder *b = make(9, 5000);
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_builder_save_path(b, "map_u.bin", 0, &err), NCP_OK);
+    assert_int_equal(
+        ncp_builder_save_path(b, "map_p.bin", NCP_WRITE_PACKED, &err), NCP_OK);
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_map_path("map_u.bin", NULL, &m, &err), NCP_OK);
+    check(m, 9, 5000);
+    ncp_msg_free(m);
+    assert_int_equal(ncp_msg_map_path("map_p.bin", NULL, &m, &err), NCP_OK);
+    check(m, 9, 5000);
+    ncp_msg_free(m);
+    /* Missing, empty, and non-regular files. */
+    assert_int_equal(ncp_msg_map_path("missing.bin", NULL, &m, &err),
+                     NCP_ERR_IO);
+    assert_non_null(strstr(err.message, "missing.bin"));
+    ts_write_file("empty.bin", "", 0);
+    ncp_error_clear(&err);
+    assert_int_equal(ncp_msg_map_path("empty.bin", NULL, &m, &err),
+                     NCP_ERR_TRUNCATED);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(ncp_msg_map_fd(fds[0], NULL, &m, NULL), NCP_ERR_ARG);
+    close(fds[0]);
+    close(fds[1]);
+    ncp_builder_free(b);
+}
+
+static int count_entries(const char *prefix) {
+    DIR *d = opendir(".");
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) n++;
+    closedir(d);
+    return n;
+}
+
+static void atomic_save_replaces(void **state) {
+    (void)state;
+    ncp_builder *a = make(1, 10), *b = make(2, 20);
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_builder_save_path(a, "model.bin", 0, &err), NCP_OK);
+    assert_int_equal(
+        ncp_builder_save_path(b, "model.bin", NCP_WRITE_PACKED, &err), NCP_OK);
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_map_path("model.bin", NULL, &m, &err), NCP_OK);
+    check(m, 2, 20);
+    ncp_msg_free(m);
+    assert_int_equal(count_entries("model.bin"), 1); /* no temp files left */
+    /* A directory that does not exist. */
+    ncp_error_clear(&err);
+    assert_int_equal(ncp_builder_save_path(a, "no/such/dir/model.bin", 0, &err),
+                     NCP_ERR_IO);
+    assert_non_null(strstr(err.message, "no/such/dir/model.bin"));
+    ncp_builder_free(a);
+    ncp_builder_free(b);
+}
+
+/* A write that fails half way (the file size limit stands in for a full
+ * disk) leaves the previous file intact and no temporary file behind. */
+static void atomic_save_failure_keeps_previous(void **state) {
+    (void)state;
+    ncp_builder *small = make(1, 10), *big = make(2, 100000);
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_builder_save_path(small, "keep.bin", 0, &err), NCP_OK);
+    ts_buf before = ts_read_file("keep.bin");
+
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    struct rlimit lim = old;
+    lim.rlim_cur = 4096;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    ncp_status st = ncp_builder_save_path(big, "keep.bin", 0, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+
+    assert_int_equal(st, NCP_ERR_IO);
+    assert_non_null(strstr(err.message, "keep.bin"));
+    assert_non_null(strstr(err.message, "unchanged"));
+    ts_buf after = ts_read_file("keep.bin");
+    ts_assert_bytes_equal(before.data, before.len, after.data, after.len);
+    assert_int_equal(count_entries("keep.bin"), 1);
+    ts_buf_free(&before);
+    ts_buf_free(&after);
+    ncp_builder_free(small);
+    ncp_builder_free(big);
+}
+
+static void full_device(void **state) {
+    (void)state;
+    ncp_builder *b = make(1, 100000);
+    FILE *f = fopen("/dev/full", "wb");
+    if (f == NULL) skip();
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_builder_write_file(b, f, 0, &err), NCP_ERR_IO);
+    assert_true(strlen(err.message) > 0);
+    fclose(f);
+    int fd = open("/dev/full", O_WRONLY);
+    assert_true(fd >= 0);
+    ncp_error_clear(&err);
+    assert_int_equal(ncp_builder_write_fd(b, fd, NCP_WRITE_PACKED, &err),
+                     NCP_ERR_IO);
+    assert_non_null(strstr(err.message, "write"));
+    close(fd);
+    ncp_builder_free(b);
+}
+
+static void write_mem_too_small(void **state) {
+    (void)state;
+    ncp_builder *b = make(4, 50);
+    uint8_t buf[64];
+    size_t n = 0;
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_builder_write_mem(b, 0, buf, sizeof buf, &n, &err),
+                     NCP_ERR_TOO_LARGE);
+    assert_int_equal(n, ncp_builder_write_bound(b, 0));
+    n = 0;
+    ncp_error_clear(&err);
+    assert_int_equal(
+        ncp_builder_write_mem(b, NCP_WRITE_PACKED, buf, 10, &n, &err),
+        NCP_ERR_TOO_LARGE);
+    assert_int_equal(n, ncp_builder_write_bound(b, NCP_WRITE_PACKED));
+    /* The unpacked bound is exact. */
+    ts_buf u = ts_write_mem(b, 0);
+    assert_int_equal(u.len, ncp_builder_write_bound(b, 0));
+    ts_buf_free(&u);
+    ncp_builder_free(b);
+}
+
+/* Records the largest allocation request. */
+static void *recording_alloc(void *ud, void *p, size_t old, size_t n) {
+    size_t *largest = ud;
+    (void)old;
+    if (n == 0) {
+        free(p);
+        return NULL;
+    }
+    if (n > *largest) *largest = n;
+    return realloc(p, n);
+}
+
+static void truncated_file_fails_before_allocating(void **state) {
+    (void)state;
+    ncp_builder *b = make(5, 200000); /* about 800 KB */
+    ts_buf u = ts_write_mem(b, 0);
+    ts_write_file("cut.bin", u.data, u.len - 8);
+    size_t largest = 0;
+    ncp_read_options o = {0};
+    o.alloc.fn = recording_alloc;
+    o.alloc.ud = &largest;
+    FILE *f = fopen("cut.bin", "rb");
+    assert_non_null(f);
+    ncp_msg *m;
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_msg_read_file(f, &o, &m, &err), NCP_ERR_TRUNCATED);
+    assert_non_null(strstr(err.message, "file has"));
+    assert_true(largest < 4096);
+    fclose(f);
+    /* The limit on message size is checked from the table too. */
+    o.max_message_words = 1000;
+    largest = 0;
+    ncp_error_clear(&err);
+    assert_int_equal(ncp_msg_from_buffer(u.data, u.len, &o, &m, &err),
+                     NCP_ERR_TOO_LARGE);
+    assert_non_null(strstr(err.message, "limit"));
+    assert_true(largest < 4096);
+    ts_buf_free(&u);
+    ncp_builder_free(b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(buffer_trailing_bytes_and_modes),
+        cmocka_unit_test(file_sequence),
+        cmocka_unit_test(fd_sequence_regular_file),
+        cmocka_unit_test(pipe_sequence),
+        cmocka_unit_test(memory_map),
+        cmocka_unit_test(atomic_save_replaces),
+        cmocka_unit_test(atomic_save_failure_keeps_previous),
+        cmocka_unit_test(full_device),
+        cmocka_unit_test(write_mem_too_small),
+        cmocka_unit_test(truncated_file_fails_before_allocating),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
