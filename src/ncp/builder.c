@@ -39,9 +39,11 @@ static uint32_t add_segment(ncp_builder *b, uint64_t min_words) {
                          (unsigned long long)min_words, NCP_MAX_SEGMENT_WORDS);
         return UINT32_MAX;
     }
+    /* Heuristic growth, as the reference library's: each new segment is
+     * the first segment's size plus all earlier segments' (1024, 2048,
+     * 4096, ... words by default). */
     uint64_t size = b->first_words;
-    if (b->nsegs > 0 && b->growth == NCP_GROW_HEURISTIC && b->total_cap > size)
-        size = b->total_cap;
+    if (b->growth == NCP_GROW_HEURISTIC) size += b->total_cap;
     if (size < min_words) size = min_words;
     if (size > NCP_MAX_SEGMENT_WORDS) size = NCP_MAX_SEGMENT_WORDS;
     if (b->nsegs == b->segs_cap) {

@@ -84,9 +84,8 @@ static void copy_one(walk *w, ncp_bptr dst, ncp_ptr src) {
     f.sl = ncp_ptr_list(src, NCP_LIST_ANY, NULL);
     if (f.sl.start == NULL) return; /* error recorded in the source */
     if (f.sl.elem == NCP_ELEM_COMPOSITE) {
-        f.dl = ncp_bptr_init_struct_list(dst, f.sl.len,
-                                         (uint16_t)(f.sl.data_bits / 64),
-                                         f.sl.ptr_count);
+        f.dl = ncp_bptr_init_struct_list(
+            dst, f.sl.len, (uint16_t)(f.sl.data_bits / 64), f.sl.ptr_count);
         if (f.dl.start == NULL) return;
         size_t data_bytes = f.sl.data_bits / 8;
         for (uint32_t i = 0; i < f.sl.len; i++)

@@ -111,8 +111,7 @@ ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
 static inline bool ncp__looks_packed(const uint8_t first4[4]) {
     if (first4[2] != 0 || first4[3] != 0) return true;
     uint8_t t = first4[0];
-    return (t == 0x10 || t == 0x20 || t == 0x40 || t == 0x80) &&
-           first4[1] != 0;
+    return (t == 0x10 || t == 0x20 || t == 0x40 || t == 0x80) && first4[1] != 0;
 }
 
 /* ---- packing ------------------------------------------------------------- */
@@ -136,10 +135,40 @@ ncp__unpack_result ncp__unpack_some(const uint8_t *in, size_t in_len,
  * count and a raw run of 255 words. */
 #define NCP__PACK_ELEM_MAX (10 + 255 * 8)
 
-/* Packs the element starting at in (in < end), writing at most
- * NCP__PACK_ELEM_MAX bytes to out.  Returns the bytes written and advances
- * *in. */
-size_t ncp__pack_elem(const uint8_t **in, const uint8_t *end, uint8_t *out);
+/* Number of nonzero bytes for each tag value (its population count). */
+extern const uint8_t ncp__tag_bytes[256];
+/* pshufb masks: gather a word's nonzero bytes / scatter them back. */
+extern uint8_t ncp__pack_shuffle[256][16];
+extern uint8_t ncp__unpack_shuffle[256][16];
+
+/* The packing tag of a word: bit i set when byte i (little-endian) is not
+ * zero. */
+static inline unsigned ncp__nonzero_bytes(uint64_t x) {
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t t = (((x & low7) + low7) | x) >> 7 & 0x0101010101010101ull;
+    return (unsigned)((t * 0x0102040810204080ull) >> 56);
+}
+
+/* Packs words from *in while in < end and out has NCP__PACK_ELEM_MAX bytes
+ * of room before out_end; returns the new out and advances *in.  Runs never
+ * pass `end`, so each piece (segment table, segment) packs on its own, as
+ * the reference packer does. */
+uint8_t *ncp__pack_run(const uint8_t **in, const uint8_t *end, uint8_t *out,
+                       const uint8_t *out_end);
+
+/* The loops behind ncp__pack_run and ncp__unpack_some (pack_loops.h);
+ * unpack_run decodes elements other than 0x00 and 0xff while ten input bytes
+ * and an output word remain. */
+uint8_t *ncp__pack_run_scalar(const uint8_t **in, const uint8_t *end,
+                              uint8_t *out, const uint8_t *out_end);
+void ncp__unpack_run_scalar(const uint8_t *in, size_t in_len, size_t *ip,
+                            uint8_t *out, size_t out_len, size_t *op);
+#if defined(NCP_HAVE_SSSE3)
+uint8_t *ncp__pack_run_ssse3(const uint8_t **in, const uint8_t *end,
+                             uint8_t *out, const uint8_t *out_end);
+void ncp__unpack_run_ssse3(const uint8_t *in, size_t in_len, size_t *ip,
+                           uint8_t *out, size_t out_len, size_t *op);
+#endif
 
 /* ---- builders ------------------------------------------------------------ */
 

@@ -7,33 +7,63 @@
  * same choices as the reference C++ packer (a verbatim run continues while
  * words have at most one zero byte, up to 255 words, never across the end of
  * the piece being packed), so both produce identical bytes.
+ *
+ * The per-word loops live in pack_loops.h, compiled in a portable version
+ * and, on x86-64, an SSSE3 version chosen at first use when the CPU has it.
  */
+#include <pthread.h>
+
 #include "internal.h"
 
-static inline unsigned popcount8(unsigned v) {
-#if defined(__GNUC__) || defined(__clang__)
-    return (unsigned)__builtin_popcount(v);
-#else
-    unsigned c = 0;
-    for (; v; v &= v - 1)
-        c++;
-    return c;
+#define B2(n) n, n + 1, n + 1, n + 2
+#define B4(n) B2(n), B2(n + 1), B2(n + 1), B2(n + 2)
+#define B6(n) B4(n), B4(n + 1), B4(n + 1), B4(n + 2)
+const uint8_t ncp__tag_bytes[256] = {B6(0), B6(1), B6(1), B6(2)};
+#undef B2
+#undef B4
+#undef B6
+
+uint8_t ncp__pack_shuffle[256][16];
+uint8_t ncp__unpack_shuffle[256][16];
+
+typedef uint8_t *(*pack_run_fn)(const uint8_t **, const uint8_t *, uint8_t *,
+                                const uint8_t *);
+typedef void (*unpack_run_fn)(const uint8_t *, size_t, size_t *, uint8_t *,
+                              size_t, size_t *);
+
+static pack_run_fn pack_run = ncp__pack_run_scalar;
+static unpack_run_fn unpack_run = ncp__unpack_run_scalar;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void init(void) {
+    for (unsigned t = 0; t < 256; t++) {
+        unsigned k = 0;
+        memset(ncp__pack_shuffle[t], 0x80, 16);
+        memset(ncp__unpack_shuffle[t], 0x80, 16);
+        for (unsigned b = 0; b < 8; b++) {
+            if (!((t >> b) & 1u)) continue;
+            ncp__pack_shuffle[t][k] = (uint8_t)b;
+            ncp__unpack_shuffle[t][b] = (uint8_t)k;
+            k++;
+        }
+    }
+#if defined(NCP_HAVE_SSSE3)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("ssse3")) {
+        pack_run = ncp__pack_run_ssse3;
+        unpack_run = ncp__unpack_run_ssse3;
+    }
 #endif
 }
 
-/* Expands the nonzero bytes at s into the word at d.  `s` must have eight
- * readable bytes (the caller checked it); bytes are consumed branch-free. */
-static inline const uint8_t *expand_fast(unsigned tag, const uint8_t *s,
-                                         uint8_t *d) {
-    for (unsigned b = 0; b < 8; b++) {
-        unsigned bit = (tag >> b) & 1u;
-        d[b] = (uint8_t)(s[0] & (0u - bit));
-        s += bit;
-    }
-    return s;
+uint8_t *ncp__pack_run(const uint8_t **in, const uint8_t *end, uint8_t *out,
+                       const uint8_t *out_end) {
+    pthread_once(&init_once, init);
+    return pack_run(in, end, out, out_end);
 }
 
-/* The same, reading only the bytes the tag names. */
+/* Expands the nonzero bytes at s into the word at d, reading only the bytes
+ * the tag names. */
 static inline const uint8_t *expand_exact(unsigned tag, const uint8_t *s,
                                           uint8_t *d) {
     for (unsigned b = 0; b < 8; b++)
@@ -45,32 +75,31 @@ ncp__unpack_result ncp__unpack_some(const uint8_t *in, size_t in_len,
                                     size_t *ipp, uint8_t *out, size_t out_len,
                                     size_t *opp, size_t *need,
                                     size_t *raw_left) {
+    pthread_once(&init_once, init);
     size_t ip = *ipp, op = *opp;
     ncp__unpack_result r = NCP__UNPACK_DONE;
     *need = 0;
     *raw_left = 0;
     while (op < out_len) {
+        unpack_run(in, in_len, &ip, out, out_len, &op);
+        if (op >= out_len) break;
+        /* One element the fast loop left: a run tag, or near the input's
+         * end. */
         size_t avail = in_len - ip;
-        unsigned tag;
-        if (NCP_LIKELY(avail >= 10)) {
-            /* A whole element (tag, up to 8 bytes, a count) is present. */
-            tag = in[ip];
-            ip = (size_t)(expand_fast(tag, in + ip + 1, out + op) - in);
-        } else {
-            if (avail == 0) {
-                *need = 1;
-                r = NCP__UNPACK_NEED;
-                break;
-            }
-            tag = in[ip];
-            size_t len = 1 + popcount8(tag) + (tag == 0 || tag == 0xff);
-            if (avail < len) {
-                *need = len;
-                r = NCP__UNPACK_NEED;
-                break;
-            }
-            ip = (size_t)(expand_exact(tag, in + ip + 1, out + op) - in);
+        if (avail == 0) {
+            *need = 1;
+            r = NCP__UNPACK_NEED;
+            break;
         }
+        unsigned tag = in[ip];
+        size_t len =
+            1 + (size_t)ncp__tag_bytes[tag] + (tag == 0 || tag == 0xff);
+        if (avail < len) {
+            *need = len;
+            r = NCP__UNPACK_NEED;
+            break;
+        }
+        ip = (size_t)(expand_exact(tag, in + ip + 1, out + op) - in);
         op += 8;
         if (tag == 0) {
             size_t run = (size_t)in[ip++] * 8;
@@ -106,65 +135,22 @@ ncp__unpack_result ncp__unpack_some(const uint8_t *in, size_t in_len,
     return r;
 }
 
-/* Number of zero bytes in a word. */
-static inline unsigned zero_bytes(uint64_t w) {
-    unsigned z = 0;
-    for (unsigned b = 0; b < 8; b++)
-        z += ((w >> (8 * b)) & 0xff) == 0;
-    return z;
-}
-
-size_t ncp__pack_elem(const uint8_t **inp, const uint8_t *end, uint8_t *out) {
-    const uint8_t *in = *inp;
-    uint8_t *o = out + 1;
-    unsigned tag = 0;
-    for (unsigned b = 0; b < 8; b++) {
-        uint8_t v = in[b];
-        unsigned nz = v != 0;
-        *o = v;
-        o += nz;
-        tag |= nz << b;
-    }
-    out[0] = (uint8_t)tag;
-    in += 8;
-    if (tag == 0) {
-        size_t avail = (size_t)(end - in) / 8, n = 0;
-        if (avail > 255) avail = 255;
-        while (n < avail && ncp_load64(in + n * 8) == 0)
-            n++;
-        *o++ = (uint8_t)n;
-        in += n * 8;
-    } else if (tag == 0xff) {
-        size_t avail = (size_t)(end - in) / 8, n = 0;
-        if (avail > 255) avail = 255;
-        while (n < avail && zero_bytes(ncp_load64(in + n * 8)) < 2)
-            n++;
-        *o++ = (uint8_t)n;
-        memcpy(o, in, n * 8);
-        o += n * 8;
-        in += n * 8;
-    }
-    *inp = in;
-    return (size_t)(o - out);
-}
-
 size_t ncp_pack(const void *words, size_t n, void *out, size_t cap) {
     const uint8_t *in = words;
     const uint8_t *end = in + n * 8;
     uint8_t *dst = out;
-    size_t len = 0;
+    uint8_t *o = ncp__pack_run(&in, end, dst, dst + cap);
+    /* Near the end of the output: one element at a time through a buffer
+     * that always has room, copied only if it fits. */
     while (in < end) {
-        if (cap - len >= NCP__PACK_ELEM_MAX) {
-            len += ncp__pack_elem(&in, end, dst + len);
-        } else {
-            uint8_t tmp[NCP__PACK_ELEM_MAX];
-            size_t k = ncp__pack_elem(&in, end, tmp);
-            if (k > cap - len) return 0;
-            memcpy(dst + len, tmp, k);
-            len += k;
-        }
+        uint8_t tmp[NCP__PACK_ELEM_MAX];
+        uint8_t *t = ncp__pack_run(&in, end, tmp, tmp + sizeof tmp);
+        size_t k = (size_t)(t - tmp);
+        if (k > cap - (size_t)(o - dst)) return 0;
+        memcpy(o, tmp, k);
+        o += k;
     }
-    return len;
+    return (size_t)(o - dst);
 }
 
 ncp_status ncp_unpack(const void *in, size_t in_len, void *out,

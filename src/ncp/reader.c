@@ -110,7 +110,8 @@ static bool unpacked_fits(const uint8_t *b, size_t len,
     size_t tbytes = ncp__table_bytes((uint32_t)n);
     if (len < tbytes) return false;
     uint64_t total = 0;
-    for (uint64_t i = 0; i < n; i++) total += ncp_load32(b + 4 + i * 4);
+    for (uint64_t i = 0; i < n; i++)
+        total += ncp_load32(b + 4 + i * 4);
     return total <= (uint64_t)(len - tbytes) / 8;
 }
 

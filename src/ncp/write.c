@@ -2,7 +2,8 @@
  * src/ncp/write.c - writing a builder's message: framing, packing, sinks,
  * and the atomic replacement of a file.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE   200809L
+#define _FILE_OFFSET_BITS 64
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +57,32 @@ static ncp_status write_all(int fd, const void *p, size_t n, ncp_error *err) {
     return NCP_OK;
 }
 
+/* Writes all of iov[0..n) with writev, retrying short writes and EINTR. */
+static ncp_status writev_all(int fd, struct iovec *iov, int n, ncp_error *err) {
+    while (n > 0) {
+        int batch = n > 1024 ? 1024 : n;
+        ssize_t k = writev(fd, iov, batch);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return ncp_error_set(err, NCP_ERR_IO, "write: %s", strerror(errno));
+        }
+        if (k == 0)
+            return ncp_error_set(err, NCP_ERR_IO,
+                                 "write: the descriptor accepted no bytes");
+        size_t done = (size_t)k;
+        while (n > 0 && done >= iov->iov_len) {
+            done -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (uint8_t *)iov->iov_base + done;
+            iov->iov_len -= done;
+        }
+    }
+    return NCP_OK;
+}
+
 static ncp_status sink_fd(sink *s, const void *p, size_t n, ncp_error *err) {
     ncp_status st = write_all(s->fd, p, n, err);
     if (st == NCP_OK) s->len += n;
@@ -89,16 +117,15 @@ static size_t fill_table(const ncp_builder *b, uint8_t *table) {
 static ncp_status pack_piece(sink *s, const uint8_t *p, size_t words,
                              uint8_t *stage, size_t stage_cap, ncp_error *err) {
     const uint8_t *end = p + words * 8;
-    size_t len = 0;
-    while (p < end) {
-        if (stage_cap - len < NCP__PACK_ELEM_MAX) {
-            ncp_status st = s->write(s, stage, len, err);
-            if (st != NCP_OK) return st;
-            len = 0;
-        }
-        len += ncp__pack_elem(&p, end, stage + len);
+    uint8_t *o = stage;
+    for (;;) {
+        o = ncp__pack_run(&p, end, o, stage + stage_cap);
+        if (p == end) break;
+        ncp_status st = s->write(s, stage, (size_t)(o - stage), err);
+        if (st != NCP_OK) return st;
+        o = stage;
     }
-    return s->write(s, stage, len, err);
+    return s->write(s, stage, (size_t)(o - stage), err);
 }
 
 /* Packs one piece straight into a memory sink. */
@@ -114,7 +141,31 @@ static ncp_status pack_piece_mem(sink *s, const uint8_t *p, size_t words,
     return NCP_OK;
 }
 
-#define STAGE_BYTES 16384
+#define STAGE_BYTES 65536
+
+/* Writes the table and the segments with writev. */
+static ncp_status write_unpacked_fd(const ncp_builder *b, int fd,
+                                    uint8_t *table, size_t tbytes,
+                                    ncp_error *err) {
+    struct iovec small_iov[16];
+    size_t niov = (size_t)b->nsegs + 1;
+    struct iovec *iov = small_iov;
+    if (niov > 16) {
+        iov = ncp__alloc(&b->alloc, niov * sizeof *iov);
+        if (iov == NULL)
+            return ncp_error_set(err, NCP_ERR_NOMEM,
+                                 "write: cannot allocate %zu iovecs", niov);
+    }
+    iov[0].iov_base = table;
+    iov[0].iov_len = tbytes;
+    for (uint32_t i = 0; i < b->nsegs; i++) {
+        iov[i + 1].iov_base = b->segs[i].data;
+        iov[i + 1].iov_len = (size_t)b->segs[i].used * 8;
+    }
+    ncp_status st = writev_all(fd, iov, (int)niov, err);
+    if (iov != small_iov) ncp__free(&b->alloc, iov, niov * sizeof *iov);
+    return st;
+}
 
 static ncp_status write_to(const ncp_builder *b, unsigned flags, sink *s,
                            ncp_error *err) {
@@ -146,7 +197,10 @@ static ncp_status write_to(const ncp_builder *b, unsigned flags, sink *s,
     fill_table(b, table);
 
     ncp_status st = NCP_OK;
-    if (!(flags & NCP_WRITE_PACKED)) {
+    if (!(flags & NCP_WRITE_PACKED) && s->write == sink_fd) {
+        /* One system call for the table and every segment. */
+        st = write_unpacked_fd(b, s->fd, table, tbytes, err);
+    } else if (!(flags & NCP_WRITE_PACKED)) {
         st = s->write(s, table, tbytes, err);
         for (uint32_t i = 0; st == NCP_OK && i < b->nsegs; i++)
             st = s->write(s, b->segs[i].data, (size_t)b->segs[i].used * 8, err);
@@ -155,11 +209,16 @@ static ncp_status write_to(const ncp_builder *b, unsigned flags, sink *s,
         for (uint32_t i = 0; st == NCP_OK && i < b->nsegs; i++)
             st = pack_piece_mem(s, b->segs[i].data, b->segs[i].used, err);
     } else {
-        uint8_t stage[STAGE_BYTES];
-        st = pack_piece(s, table, tbytes / 8, stage, sizeof stage, err);
+        uint8_t *stage = ncp__alloc(&b->alloc, STAGE_BYTES);
+        if (stage == NULL)
+            st = ncp_error_set(err, NCP_ERR_NOMEM,
+                               "write: cannot allocate a packing buffer");
+        if (st == NCP_OK)
+            st = pack_piece(s, table, tbytes / 8, stage, STAGE_BYTES, err);
         for (uint32_t i = 0; st == NCP_OK && i < b->nsegs; i++)
             st = pack_piece(s, b->segs[i].data, b->segs[i].used, stage,
-                            sizeof stage, err);
+                            STAGE_BYTES, err);
+        ncp__free(&b->alloc, stage, STAGE_BYTES);
     }
     if (table != small) ncp__free(&b->alloc, table, tbytes);
     return st;
@@ -196,8 +255,25 @@ ncp_status ncp_builder_write_mem(const ncp_builder *b, unsigned flags,
 ncp_status ncp_builder_write_file(const ncp_builder *b, FILE *f, unsigned flags,
                                   ncp_error *err) {
     if (f == NULL) return ncp_error_set(err, NCP_ERR_ARG, "write: NULL FILE");
-    sink s = {sink_file, f, -1, NULL, 0, 0};
     errno = 0;
+    if (fflush(f) != 0 || ferror(f))
+        return ncp_error_set(err, NCP_ERR_IO, "write: flush failed: %s",
+                             strerror(errno ? errno : EIO));
+    int fd = fileno(f);
+    if (fd >= 0) {
+        /* Write straight to the descriptor (fewer copies and system calls
+         * than through stdio's buffer), then move the stream to where the
+         * descriptor now is. */
+        sink s = {sink_fd, NULL, fd, NULL, 0, 0};
+        ncp_status st = write_to(b, flags, &s, err);
+        off_t pos = lseek(fd, 0, SEEK_CUR);
+        if (pos >= 0 && fseeko(f, pos, SEEK_SET) != 0 && st == NCP_OK)
+            st = ncp_error_set(err, NCP_ERR_IO,
+                               "write: cannot resynchronise the stream: %s",
+                               strerror(errno));
+        return st;
+    }
+    sink s = {sink_file, f, -1, NULL, 0, 0};
     ncp_status st = write_to(b, flags, &s, err);
     if (st != NCP_OK) return st;
     if (fflush(f) != 0 || ferror(f))

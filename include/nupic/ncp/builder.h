@@ -32,7 +32,9 @@ extern "C" {
 typedef struct ncp_builder ncp_builder;
 
 typedef enum ncp_growth {
-    /* Each new segment is at least as large as all earlier ones together. */
+    /* Each new segment is as large as the first and all earlier ones
+     * together (1024, 2048, 4096, ... words by default), as the reference
+     * C++ library grows them. */
     NCP_GROW_HEURISTIC = 0,
     /* Every segment has the first segment's size (unless an object needs
      * more).  Mostly useful for tests of multi-segment messages. */
