@@ -251,9 +251,8 @@ ncp_status ncp_builder_open(const ncp_builder *b,
                              "builder: %u segments exceed the reader's limit "
                              "of %u",
                              b->nsegs, o.max_segments);
-    ncp_msg *m = NULL;
-    ncp_status st = ncp__msg_new(&o, b->nsegs, &m, err);
-    if (st != NCP_OK) return st;
+    ncp_msg *m = ncp__msg_new(&o, b->nsegs, err);
+    if (m == NULL) return NCP_ERR_NOMEM;
     for (uint32_t i = 0; i < b->nsegs; i++) {
         m->segs[i].data = b->segs[i].data;
         m->segs[i].words = b->segs[i].used;

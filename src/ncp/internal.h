@@ -83,9 +83,10 @@ ncp_status ncp__table_total(const uint8_t *table, uint32_t nsegs,
                             const ncp_read_options *o, uint64_t *total,
                             ncp_error *err);
 
-/* Allocates a message for nsegs segments (their descriptors zeroed). */
-ncp_status ncp__msg_new(const ncp_read_options *o, uint32_t nsegs,
-                        ncp_msg **out, ncp_error *err);
+/* Allocates a message for nsegs segments (their descriptors zeroed);
+ * NULL (error recorded in *err) when memory runs out. */
+ncp_msg *ncp__msg_new(const ncp_read_options *o, uint32_t nsegs,
+                      ncp_error *err);
 /* Lays the segments of a table out contiguously from `data` and sets the
  * traversal budget. */
 void ncp__msg_place(ncp_msg *m, const uint8_t *table, const uint8_t *data,
@@ -101,18 +102,27 @@ ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
                                 const ncp_read_options *o, ncp_msg **out,
                                 bool *in_place, ncp_error *err);
 
-/* Whether the first four bytes of a message look packed (docs/security.md).
- * Unpacked framing starts with a segment count below 65536, so bytes 2 and 3
- * are zero.  Packed input has a nonzero byte there, except when it starts
- * "T x 00 00" with a one-bit tag T in the high nibble: a first word of one
- * segment whose size has a single nonzero byte, then a zero word (a null
- * root).  Read as unpacked framing that pattern would claim 273, 289, 321 or
- * 385 segments; it is taken as packed. */
-static inline bool ncp__looks_packed(const uint8_t first4[4]) {
-    if (first4[2] != 0 || first4[3] != 0) return true;
-    uint8_t t = first4[0];
-    return (t == 0x10 || t == 0x20 || t == 0x40 || t == 0x80) && first4[1] != 0;
+/* Auto-detection of packed input (docs/security.md).  Unpacked framing
+ * starts with a segment count below 65536, so bytes 2 and 3 are zero; when
+ * either is not, the input is packed. */
+static inline bool ncp__surely_packed(const uint8_t first4[4]) {
+    return first4[2] != 0 || first4[3] != 0;
 }
+
+/* The one ambiguous start, "T x 00 00" with a one-bit tag T in the high
+ * nibble: packed, it is a first word of one segment whose size has a single
+ * nonzero byte, then a zero word (an empty message has this form); unpacked,
+ * a table of 273, 289, 321 or 385 segments.  Whichever framing fits the
+ * input's length wins; without a length, unpacked. */
+static inline bool ncp__ambiguous_head(const uint8_t first4[4]) {
+    uint8_t t = first4[0];
+    return !ncp__surely_packed(first4) && first4[1] != 0 &&
+           (t == 0x10 || t == 0x20 || t == 0x40 || t == 0x80);
+}
+
+/* Whether b[0..len) holds a whole unpacked message by its framing. */
+bool ncp__unpacked_fits(const uint8_t *b, size_t len,
+                        const ncp_read_options *o);
 
 /* ---- packing ------------------------------------------------------------- */
 

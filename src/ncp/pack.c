@@ -99,22 +99,24 @@ ncp__unpack_result ncp__unpack_some(const uint8_t *in, size_t in_len,
             r = NCP__UNPACK_NEED;
             break;
         }
+        /* A run must end inside the region; if it does not, nothing of the
+         * element is consumed (a caller growing its output may retry). */
+        size_t run = 0;
+        if (tag == 0 || tag == 0xff) {
+            run = (size_t)in[ip + len - 1] * 8;
+            if (run > out_len - op - 8) {
+                r = NCP__UNPACK_BAD;
+                break;
+            }
+        }
         ip = (size_t)(expand_exact(tag, in + ip + 1, out + op) - in);
         op += 8;
         if (tag == 0) {
-            size_t run = (size_t)in[ip++] * 8;
-            if (run > out_len - op) {
-                r = NCP__UNPACK_BAD;
-                break;
-            }
+            ip++;
             memset(out + op, 0, run);
             op += run;
         } else if (tag == 0xff) {
-            size_t run = (size_t)in[ip++] * 8;
-            if (run > out_len - op) {
-                r = NCP__UNPACK_BAD;
-                break;
-            }
+            ip++;
             size_t have = in_len - ip;
             if (have >= run) {
                 memcpy(out + op, in + ip, run);

@@ -7,7 +7,10 @@
  * from a regular file is read ahead in blocks and the position is moved back
  * over the bytes not used, and from anything else in exact element-sized
  * steps.  The segment table is checked against the limits, and against the
- * bytes left in a regular file, before the segments are allocated.
+ * bytes left in a regular file, before the segments are allocated; from a
+ * pipe or socket, memory grows with the data actually received, so a
+ * segment table cannot make the reader allocate more than twice what the
+ * sender delivered.
  */
 #define _POSIX_C_SOURCE   200809L
 #define _FILE_OFFSET_BITS 64
@@ -26,9 +29,14 @@ typedef struct source {
     FILE *f;
     int fd;
     bool regular;       /* a regular file: seekable, size known */
+    off_t start;        /* position of the message in a regular file */
     uint64_t remaining; /* bytes left in a regular file */
     uint64_t consumed;  /* bytes taken from the source so far */
 } source;
+
+/* First allocation, and growth step, for data arriving from a stream whose
+ * length is unknown. */
+#define STREAM_CHUNK ((size_t)1 << 20)
 
 /* Reads up to n bytes; fewer only at end of input. */
 static ncp_status src_read(source *s, void *buf, size_t n, size_t *got,
@@ -71,16 +79,13 @@ static ncp_status src_exact(source *s, void *buf, size_t n, const char *what,
     return NCP_OK;
 }
 
-static ncp_status src_unread(source *s, size_t n, ncp_error *err) {
-    if (n == 0) return NCP_OK;
-    int rc = s->f ? fseeko(s->f, -(off_t)n, SEEK_CUR)
-                  : (lseek(s->fd, -(off_t)n, SEEK_CUR) < 0 ? -1 : 0);
+/* Moves a regular file to absolute position pos. */
+static ncp_status src_seek(source *s, off_t pos, ncp_error *err) {
+    int rc = s->f ? fseeko(s->f, pos, SEEK_SET)
+                  : (lseek(s->fd, pos, SEEK_SET) < 0 ? -1 : 0);
     if (rc != 0)
-        return ncp_error_set(err, NCP_ERR_IO,
-                             "read: cannot seek back over %zu bytes read "
-                             "ahead: %s",
-                             n, strerror(errno));
-    s->consumed -= n;
+        return ncp_error_set(err, NCP_ERR_IO, "read: cannot seek: %s",
+                             strerror(errno));
     return NCP_OK;
 }
 
@@ -93,7 +98,25 @@ static void src_probe(source *s) {
     off_t pos = s->f ? ftello(s->f) : lseek(fd, 0, SEEK_CUR);
     if (pos < 0) return;
     s->regular = true;
+    s->start = pos;
     s->remaining = st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
+}
+
+/* Grows *buf (capacity *cap) towards `want` bytes, doubling, at least to
+ * `need`. */
+static ncp_status grow(const ncp_allocator *a, uint8_t **buf, size_t *cap,
+                       size_t need, size_t want, ncp_error *err) {
+    size_t n = *cap * 2;
+    if (n < need) n = need;
+    if (n > want) n = want;
+    uint8_t *p = ncp__realloc(a, *buf, *cap, n);
+    if (p == NULL)
+        return ncp_error_set(err, NCP_ERR_NOMEM,
+                             "message: cannot allocate %zu bytes for segments",
+                             n);
+    *buf = p;
+    *cap = n;
+    return NCP_OK;
 }
 
 /* ------------------------------------------------------------------------
@@ -123,11 +146,13 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
     memcpy(table, first, 8);
     ncp_msg *m = NULL;
     uint8_t *data = NULL;
+    size_t cap = 0;
     uint64_t total = 0;
     st = src_exact(s, table + 8, tbytes - 8, "segment table", err);
     if (st != NCP_OK) goto done;
     st = ncp__table_total(table, nsegs, o, &total, err);
     if (st != NCP_OK) goto done;
+    size_t dbytes = (size_t)total * 8;
     if (s->regular && total * 8 > s->remaining - tbytes) {
         st = ncp_error_set(err, NCP_ERR_TRUNCATED,
                            "message: the segment table claims %llu bytes of "
@@ -136,26 +161,39 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
                            (unsigned long long)(s->remaining - tbytes));
         goto done;
     }
-    st = ncp__msg_new(o, nsegs, &m, err);
-    if (st != NCP_OK) goto done;
-    data = ncp__alloc(&o->alloc, (size_t)total * 8);
-    if (data == NULL) {
-        st = ncp_error_set(err, NCP_ERR_NOMEM,
-                           "message: cannot allocate %llu bytes for segments",
-                           (unsigned long long)total * 8);
+    m = ncp__msg_new(o, nsegs, err);
+    if (m == NULL) {
+        st = NCP_ERR_NOMEM;
         goto done;
     }
-    st = src_exact(s, data, (size_t)total * 8, "segments", err);
-    if (st != NCP_OK) goto done;
+    /* A regular file holds the bytes: allocate them at once.  Otherwise
+     * grow as they arrive. */
+    cap = s->regular || dbytes <= STREAM_CHUNK ? dbytes : STREAM_CHUNK;
+    data = ncp__alloc(&o->alloc, cap);
+    if (data == NULL) {
+        st = ncp_error_set(err, NCP_ERR_NOMEM,
+                           "message: cannot allocate %zu bytes for segments",
+                           cap);
+        goto done;
+    }
+    for (size_t have = 0; have < dbytes;) {
+        if (have == cap) {
+            st = grow(&o->alloc, &data, &cap, cap + 1, dbytes, err);
+            if (st != NCP_OK) goto done;
+        }
+        st = src_exact(s, data + have, cap - have, "segments", err);
+        if (st != NCP_OK) goto done;
+        have = cap;
+    }
     m->owned = data;
-    m->owned_size = (size_t)total * 8;
+    m->owned_size = cap;
     ncp__msg_place(m, table, data, o);
-    m->consumed = tbytes + (size_t)total * 8;
+    m->consumed = tbytes + dbytes;
     *out = m;
     m = NULL;
     data = NULL;
 done:
-    if (data) ncp__free(&o->alloc, data, (size_t)total * 8);
+    if (data) ncp__free(&o->alloc, data, cap);
     if (m) ncp__free(&o->alloc, m, m->self_size);
     if (table != small) ncp__free(&o->alloc, table, tbytes);
     return st;
@@ -172,38 +210,57 @@ typedef struct unpacker {
     bool exact; /* never read past the element being decoded */
 } unpacker;
 
-/* Unpacks the next out_len bytes (a region: the first word, the rest of the
- * segment table, or the segments). */
-static ncp_status unpack_region(unpacker *u, uint8_t *out, size_t out_len,
+/* Makes at least `need` input bytes available from u->pos.  False at end of
+ * input. */
+static ncp_status refill(unpacker *u, size_t need, bool *ok, ncp_error *err) {
+    size_t avail = u->end - u->pos;
+    memmove(u->buf, u->buf + u->pos, avail);
+    u->pos = 0;
+    u->end = avail;
+    size_t want = u->exact ? need - avail : u->cap - avail;
+    size_t got;
+    ncp_status st = src_read(u->s, u->buf + u->end, want, &got, err);
+    if (st != NCP_OK) return st;
+    u->end += got;
+    *ok = u->end >= need;
+    return NCP_OK;
+}
+
+/* Unpacks `len` bytes (a region: the first word, the rest of the segment
+ * table, or the segments) into *out, whose capacity *cap may be less than
+ * len when a is not NULL: it then grows with the data. */
+static ncp_status unpack_region(unpacker *u, uint8_t **out, size_t *cap,
+                                size_t len, const ncp_allocator *a,
                                 const char *region, ncp_error *err) {
     size_t op = 0;
     for (;;) {
         size_t need, raw, ip = u->pos;
-        ncp__unpack_result r = ncp__unpack_some(u->buf, u->end, &ip, out,
-                                                out_len, &op, &need, &raw);
+        ncp__unpack_result r =
+            ncp__unpack_some(u->buf, u->end, &ip, *out, *cap, &op, &need, &raw);
         u->pos = ip;
-        if (r == NCP__UNPACK_DONE) return NCP_OK;
+        if (r == NCP__UNPACK_DONE && op == len) return NCP_OK;
+        if (r == NCP__UNPACK_DONE || (r == NCP__UNPACK_BAD && *cap < len)) {
+            /* The output is full (or a run needs more of it): grow. */
+            ncp_status st = grow(a, out, cap, op + 8 * 256, len, err);
+            if (st != NCP_OK) return st;
+            continue;
+        }
         if (r == NCP__UNPACK_BAD)
             return ncp_error_set(err, NCP_ERR_MALFORMED,
                                  "packed input: a run crosses the end of the "
                                  "%s",
                                  region);
         if (raw > 0) {
-            ncp_status st = src_exact(u->s, out + op, raw, "packed input", err);
+            ncp_status st =
+                src_exact(u->s, *out + op, raw, "packed input", err);
             if (st != NCP_OK) return st;
             op += raw;
             continue;
         }
-        size_t avail = u->end - u->pos;
-        memmove(u->buf, u->buf + u->pos, avail);
-        u->pos = 0;
-        u->end = avail;
-        size_t want = u->exact ? need - avail : u->cap - avail;
-        size_t got;
-        ncp_status st = src_read(u->s, u->buf + u->end, want, &got, err);
+        bool ok;
+        ncp_status st = refill(u, need, &ok, err);
         if (st != NCP_OK) return st;
-        u->end += got;
-        if (u->end < need)
+        if (!ok)
             return ncp_error_set(err, NCP_ERR_TRUNCATED,
                                  "packed input: ends inside the %s", region);
     }
@@ -226,12 +283,13 @@ static ncp_status read_packed(source *s, const uint8_t *prefix, size_t plen,
     memcpy(u.buf, prefix, plen);
 
     uint8_t first[8], small[64];
-    uint8_t *table = small, *data = NULL;
-    size_t tbytes = 0;
+    uint8_t *table = small, *data = NULL, *firstp = first;
+    size_t tbytes = 0, cap = 0, fixed = 8;
     uint64_t total = 0;
     ncp_msg *m = NULL;
     uint32_t nsegs = 0;
-    ncp_status st = unpack_region(&u, first, 8, "segment table", err);
+    ncp_status st =
+        unpack_region(&u, &firstp, &fixed, 8, NULL, "segment table", err);
     if (st != NCP_OK) goto done;
     st = ncp__table_count(ncp_load32(first), o, &nsegs, err);
     if (st != NCP_OK) goto done;
@@ -246,7 +304,10 @@ static ncp_status read_packed(source *s, const uint8_t *prefix, size_t plen,
         }
     }
     memcpy(table, first, 8);
-    st = unpack_region(&u, table + 8, tbytes - 8, "segment table", err);
+    uint8_t *rest = table + 8;
+    fixed = tbytes - 8;
+    st = unpack_region(&u, &rest, &fixed, tbytes - 8, NULL, "segment table",
+                       err);
     if (st != NCP_OK) goto done;
     st = ncp__table_total(table, nsegs, o, &total, err);
     if (st != NCP_OK) goto done;
@@ -260,32 +321,76 @@ static ncp_status read_packed(source *s, const uint8_t *prefix, size_t plen,
                            (unsigned long long)total, (unsigned long long)left);
         goto done;
     }
-    st = ncp__msg_new(o, nsegs, &m, err);
-    if (st != NCP_OK) goto done;
-    data = ncp__alloc(&o->alloc, (size_t)total * 8);
-    if (data == NULL) {
-        st = ncp_error_set(err, NCP_ERR_NOMEM,
-                           "message: cannot allocate %llu bytes for segments",
-                           (unsigned long long)total * 8);
+    m = ncp__msg_new(o, nsegs, err);
+    if (m == NULL) {
+        st = NCP_ERR_NOMEM;
         goto done;
     }
-    st = unpack_region(&u, data, (size_t)total * 8, "message", err);
+    size_t dbytes = (size_t)total * 8;
+    cap = s->regular || dbytes <= STREAM_CHUNK ? dbytes : STREAM_CHUNK;
+    data = ncp__alloc(&o->alloc, cap);
+    if (data == NULL) {
+        st = ncp_error_set(err, NCP_ERR_NOMEM,
+                           "message: cannot allocate %zu bytes for segments",
+                           cap);
+        goto done;
+    }
+    st = unpack_region(&u, &data, &cap, dbytes, &o->alloc, "message", err);
     if (st != NCP_OK) goto done;
-    st = src_unread(s, u.end - u.pos, err);
-    if (st != NCP_OK) goto done;
+    if (u.end > u.pos) {
+        /* Give back the bytes read ahead (only regular files read ahead). */
+        s->consumed -= u.end - u.pos;
+        st = src_seek(s, s->start + (off_t)s->consumed, err);
+        if (st != NCP_OK) goto done;
+    }
     m->owned = data;
-    m->owned_size = (size_t)total * 8;
+    m->owned_size = cap;
     ncp__msg_place(m, table, data, o);
     m->consumed = (size_t)s->consumed;
     *out = m;
     m = NULL;
     data = NULL;
 done:
-    if (data) ncp__free(&o->alloc, data, (size_t)total * 8);
+    if (data) ncp__free(&o->alloc, data, cap);
     if (m) ncp__free(&o->alloc, m, m->self_size);
     if (table != small) ncp__free(&o->alloc, table, tbytes);
     if (u.buf != tiny) ncp__free(&o->alloc, u.buf, READ_AHEAD);
     return st;
+}
+
+/* For the ambiguous first bytes of a regular file: whether the file holds a
+ * whole unpacked message there.  Reads the segment table, then moves back
+ * to the start of the message. */
+static ncp_status peek_unpacked_fits(source *s, const ncp_read_options *o,
+                                     bool *fits, ncp_error *err) {
+    *fits = false;
+    uint8_t head[8];
+    ncp_status st = src_seek(s, s->start, err);
+    size_t got = 0;
+    if (st == NCP_OK) st = src_read(s, head, sizeof head, &got, err);
+    if (st != NCP_OK) return st;
+    uint64_t n = (uint64_t)ncp_load32(head) + 1;
+    if (got == sizeof head && n <= o->max_segments) {
+        size_t tbytes = ncp__table_bytes((uint32_t)n);
+        uint8_t *table = ncp__alloc(&o->alloc, tbytes);
+        if (table == NULL)
+            return ncp_error_set(err, NCP_ERR_NOMEM,
+                                 "segment table: cannot allocate %zu bytes",
+                                 tbytes);
+        memcpy(table, head, 8);
+        st = src_read(s, table + 8, tbytes - 8, &got, err);
+        if (st == NCP_OK && got == tbytes - 8) {
+            uint64_t total = 0;
+            for (uint64_t i = 0; i < n; i++)
+                total += ncp_load32(table + 4 + i * 4);
+            *fits =
+                tbytes <= s->remaining && total <= (s->remaining - tbytes) / 8;
+        }
+        ncp__free(&o->alloc, table, tbytes);
+        if (st != NCP_OK) return st;
+    }
+    s->consumed = 0;
+    return src_seek(s, s->start, err);
 }
 
 static ncp_status read_source(source *s, const ncp_read_options *options,
@@ -304,8 +409,18 @@ static ncp_status read_source(source *s, const ncp_read_options *options,
     if (got < sizeof head)
         return ncp_error_set(err, NCP_ERR_TRUNCATED,
                              "segment table: input ends after %zu bytes", got);
-    bool packed = o.packing == NCP_PACKING_PACKED ||
-                  (o.packing == NCP_PACKING_AUTO && ncp__looks_packed(head));
+    bool packed = o.packing == NCP_PACKING_PACKED;
+    if (o.packing == NCP_PACKING_AUTO) {
+        packed = ncp__surely_packed(head);
+        if (ncp__ambiguous_head(head) && s->regular) {
+            /* Settle it by the file's length, then start over. */
+            bool fits;
+            st = peek_unpacked_fits(s, &o, &fits, err);
+            if (st != NCP_OK) return st;
+            return fits ? read_unpacked(s, head, 0, &o, out, err)
+                        : read_packed(s, head, 0, &o, out, err);
+        }
+    }
     return packed ? read_packed(s, head, sizeof head, &o, out, err)
                   : read_unpacked(s, head, sizeof head, &o, out, err);
 }
@@ -313,7 +428,7 @@ static ncp_status read_source(source *s, const ncp_read_options *options,
 ncp_status ncp_msg_read_file(FILE *f, const ncp_read_options *options,
                              ncp_msg **out, ncp_error *err) {
     if (f == NULL) return ncp_error_set(err, NCP_ERR_ARG, "read: NULL FILE");
-    source s = {f, -1, false, 0, 0};
+    source s = {f, -1, false, 0, 0, 0};
     return read_source(&s, options, out, err);
 }
 
@@ -322,7 +437,7 @@ ncp_status ncp_msg_read_fd(int fd, const ncp_read_options *options,
     if (fd < 0)
         return ncp_error_set(err, NCP_ERR_ARG, "read: invalid descriptor %d",
                              fd);
-    source s = {NULL, fd, false, 0, 0};
+    source s = {NULL, fd, false, 0, 0, 0};
     return read_source(&s, options, out, err);
 }
 

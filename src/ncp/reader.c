@@ -23,8 +23,13 @@ void ncp__options_resolve(const ncp_read_options *in, ncp_read_options *o) {
     if (o->nesting_limit == 0) o->nesting_limit = NCP_DEFAULT_NESTING_LIMIT;
     if (o->nesting_limit > UINT16_MAX) o->nesting_limit = UINT16_MAX;
     if (o->max_segments == 0) o->max_segments = NCP_DEFAULT_MAX_SEGMENTS;
+    /* Like the reference library, a message may be as large as the
+     * traversal limit; with a limit proportional to the message size, up to
+     * NCP_LARGE_MAX_MESSAGE_WORDS. */
     if (o->max_message_words == 0)
-        o->max_message_words = NCP_DEFAULT_MAX_MESSAGE_WORDS;
+        o->max_message_words = o->traversal_limit_per_message_word
+                                   ? NCP_LARGE_MAX_MESSAGE_WORDS
+                                   : o->traversal_limit_words;
 }
 
 ncp_status ncp__table_count(uint32_t first, const ncp_read_options *o,
@@ -56,13 +61,15 @@ ncp_status ncp__table_total(const uint8_t *table, uint32_t nsegs,
     return NCP_OK;
 }
 
-ncp_status ncp__msg_new(const ncp_read_options *o, uint32_t nsegs,
-                        ncp_msg **out, ncp_error *err) {
+ncp_msg *ncp__msg_new(const ncp_read_options *o, uint32_t nsegs,
+                      ncp_error *err) {
     size_t size = sizeof(ncp_msg) + (size_t)nsegs * sizeof(struct ncp_seg);
     ncp_msg *m = ncp__alloc(&o->alloc, size);
-    if (m == NULL)
-        return ncp_error_set(err, NCP_ERR_NOMEM,
-                             "message: cannot allocate %zu bytes", size);
+    if (m == NULL) {
+        ncp_error_set(err, NCP_ERR_NOMEM, "message: cannot allocate %zu bytes",
+                      size);
+        return NULL;
+    }
     memset(m, 0, size);
     m->alloc = o->alloc;
     m->self_size = size;
@@ -70,8 +77,7 @@ ncp_status ncp__msg_new(const ncp_read_options *o, uint32_t nsegs,
     m->nsegs = nsegs;
     for (uint32_t i = 0; i < nsegs; i++)
         m->segs[i].id = i;
-    *out = m;
-    return NCP_OK;
+    return m;
 }
 
 void ncp__msg_set_budget(ncp_msg *m, const ncp_read_options *o) {
@@ -100,10 +106,8 @@ void ncp__msg_place(ncp_msg *m, const uint8_t *table, const uint8_t *data,
     ncp__msg_set_budget(m, o);
 }
 
-/* Whether buf[0..len) holds a whole unpacked message by its framing (used to
- * settle the auto-detection when the length is known). */
-static bool unpacked_fits(const uint8_t *b, size_t len,
-                          const ncp_read_options *o) {
+bool ncp__unpacked_fits(const uint8_t *b, size_t len,
+                        const ncp_read_options *o) {
     if (len < 8) return false;
     uint64_t n = (uint64_t)ncp_load32(b) + 1;
     if (n > o->max_segments) return false;
@@ -129,8 +133,9 @@ ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
         return ncp_error_set(err, NCP_ERR_TRUNCATED, "message: empty input");
 
     bool packed = o.packing == NCP_PACKING_PACKED;
-    if (o.packing == NCP_PACKING_AUTO)
-        packed = len >= 4 && ncp__looks_packed(b) && !unpacked_fits(b, len, &o);
+    if (o.packing == NCP_PACKING_AUTO && len >= 4)
+        packed = ncp__surely_packed(b) ||
+                 (ncp__ambiguous_head(b) && !ncp__unpacked_fits(b, len, &o));
 
     if (!packed) {
         if (len < 8)
@@ -155,9 +160,8 @@ ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
                                  "message: segments need %llu bytes, input "
                                  "has %zu after the segment table",
                                  (unsigned long long)total * 8, len - tbytes);
-        ncp_msg *m = NULL;
-        st = ncp__msg_new(&o, nsegs, &m, err);
-        if (st != NCP_OK) return st;
+        ncp_msg *m = ncp__msg_new(&o, nsegs, err);
+        if (m == NULL) return NCP_ERR_NOMEM;
         ncp__msg_place(m, b, b + tbytes, &o);
         m->consumed = tbytes + (size_t)total * 8;
         *out = m;
@@ -218,8 +222,11 @@ ncp_status ncp__msg_from_buffer(const void *buf, size_t len,
                            (unsigned long long)total, len - ip);
         goto fail;
     }
-    st = ncp__msg_new(&o, nsegs, &m, err);
-    if (st != NCP_OK) goto fail;
+    m = ncp__msg_new(&o, nsegs, err);
+    if (m == NULL) {
+        st = NCP_ERR_NOMEM;
+        goto fail;
+    }
     size_t dbytes = (size_t)total * 8;
     data = ncp__alloc(&o.alloc, dbytes);
     if (data == NULL) {
@@ -291,9 +298,8 @@ ncp_status ncp_msg_from_segments(const void *const *segments,
                              "message: %llu words exceed the limit of %llu",
                              (unsigned long long)total,
                              (unsigned long long)o.max_message_words);
-    ncp_msg *m = NULL;
-    ncp_status st = ncp__msg_new(&o, count, &m, err);
-    if (st != NCP_OK) return st;
+    ncp_msg *m = ncp__msg_new(&o, count, err);
+    if (m == NULL) return NCP_ERR_NOMEM;
     for (uint32_t i = 0; i < count; i++) {
         m->segs[i].data = segments[i];
         m->segs[i].words = words[i];
@@ -374,6 +380,7 @@ static inline int64_t word_index(const struct ncp_seg *seg, const uint8_t *p) {
 }
 
 static bool charge(ncp_msg *m, uint64_t words, const char *what) {
+    if (m->budget == UINT64_MAX) return true; /* no limit, no accounting */
     if (NCP_LIKELY(words <= m->budget)) {
         m->budget -= words;
         return true;
@@ -487,9 +494,14 @@ static void fail_kind(ncp_msg *m, const char *what, uint64_t tag,
                      WHAT(what), expected);
         return;
     }
+    if (kind == NCP_KIND_OTHER) {
+        ncp_msg_fail(m, NCP_ERR_MALFORMED,
+                     "%s: pointer of an unknown kind where %s was expected",
+                     WHAT(what), expected);
+        return;
+    }
     static const char *const names[] = {"a struct pointer", "a list pointer",
-                                        "a far pointer",
-                                        "an unknown pointer kind"};
+                                        "a far pointer"};
     ncp_msg_fail(m, NCP_ERR_TYPE, "%s: found %s where %s was expected",
                  WHAT(what), names[kind], expected);
 }
@@ -513,6 +525,28 @@ ncp_ptr ncp_msg_root_ptr(ncp_msg *m) {
     p.seg = &m->segs[0];
     p.p = m->segs[0].data;
     return p;
+}
+
+ncp_ptr ncp_const_root(const uint8_t *words, uint32_t count, ncp_msg **cache) {
+    ncp_msg *m = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+    if (m == NULL) {
+        ncp_read_options o = {0};
+        o.traversal_limit_words = UINT64_MAX;
+        o.nesting_limit = UINT16_MAX;
+        const void *segs[1] = {words};
+        ncp_msg *fresh = NULL;
+        if (ncp_msg_from_segments(segs, &count, 1, &o, &fresh, NULL) !=
+            NCP_OK) {
+            ncp_ptr none = {NULL, NULL, NULL, 0};
+            return none;
+        }
+        if (__atomic_compare_exchange_n(cache, &m, fresh, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            m = fresh;
+        else
+            ncp_msg_free(fresh); /* another thread won; m holds its message */
+    }
+    return ncp_msg_root_ptr(m);
 }
 
 ncp_struct ncp_msg_root(ncp_msg *m, const char *what) {

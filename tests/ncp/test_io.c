@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* A message whose content depends on `tag`, with `len` list elements. */
@@ -363,6 +364,69 @@ static void truncated_file_fails_before_allocating(void **state) {
     ncp_builder_free(b);
 }
 
+/* Writes bytes into a pipe from a child process; returns the read end. */
+static int pipe_from_child(const uint8_t *bytes, size_t len, pid_t *pid) {
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    *pid = fork();
+    assert_true(*pid >= 0);
+    if (*pid == 0) {
+        close(fds[0]);
+        for (size_t done = 0; done < len;) {
+            ssize_t k = write(fds[1], bytes + done, len - done);
+            if (k <= 0) _exit(1);
+            done += (size_t)k;
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    return fds[0];
+}
+
+/* From a pipe, memory grows with the data: messages larger than the first
+ * allocation arrive whole, and a segment table that lies costs little. */
+static void pipe_memory_grows_with_data(void **state) {
+    (void)state;
+    ncp_builder *b = make(6, 1500000); /* about 6 MB */
+    for (unsigned flags = 0; flags <= NCP_WRITE_PACKED;
+         flags += NCP_WRITE_PACKED) {
+        ts_buf bytes = ts_write_mem(b, flags);
+        size_t largest = 0;
+        ncp_read_options o = {0};
+        o.alloc.fn = recording_alloc;
+        o.alloc.ud = &largest;
+        pid_t pid;
+        int fd = pipe_from_child(bytes.data, bytes.len, &pid);
+        ncp_msg *m;
+        ncp_error err = {NCP_OK, ""};
+        assert_int_equal(ncp_msg_read_fd(fd, &o, &m, &err), NCP_OK);
+        check(m, 6, 1500000);
+        ncp_msg_free(m);
+        close(fd);
+        waitpid(pid, NULL, 0);
+        ts_buf_free(&bytes);
+    }
+    ncp_builder_free(b);
+    /* A table claiming 7 Mi words (56 MiB), followed by 100 bytes. */
+    uint8_t liar[108];
+    memset(liar, 0x5a, sizeof liar);
+    ncp_store32(liar, 0);
+    ncp_store32(liar + 4, 7u << 20);
+    size_t largest = 0;
+    ncp_read_options o = {0};
+    o.alloc.fn = recording_alloc;
+    o.alloc.ud = &largest;
+    pid_t pid;
+    int fd = pipe_from_child(liar, sizeof liar, &pid);
+    ncp_msg *m;
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_msg_read_fd(fd, &o, &m, &err), NCP_ERR_TRUNCATED);
+    assert_true(largest <= ((size_t)1 << 20));
+    close(fd);
+    waitpid(pid, NULL, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buffer_trailing_bytes_and_modes),
@@ -375,6 +439,7 @@ int main(void) {
         cmocka_unit_test(full_device),
         cmocka_unit_test(write_mem_too_small),
         cmocka_unit_test(truncated_file_fails_before_allocating),
+        cmocka_unit_test(pipe_memory_grows_with_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -222,6 +222,29 @@ static inline uint64_t ncp_f64_to_bits(double d) {
     return bits;
 }
 
+/* Two's-complement reinterpretation of unsigned wire values as signed ones
+ * (well defined, unlike a cast of an out-of-range value). */
+static inline int8_t ncp_i8(uint8_t v) {
+    int8_t r;
+    memcpy(&r, &v, sizeof r);
+    return r;
+}
+static inline int16_t ncp_i16(uint16_t v) {
+    int16_t r;
+    memcpy(&r, &v, sizeof r);
+    return r;
+}
+static inline int32_t ncp_i32(uint32_t v) {
+    int32_t r;
+    memcpy(&r, &v, sizeof r);
+    return r;
+}
+static inline int64_t ncp_i64(uint64_t v) {
+    int64_t r;
+    memcpy(&r, &v, sizeof r);
+    return r;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -40,7 +40,7 @@ extern "C" {
 #define NCP_DEFAULT_TRAVERSAL_LIMIT_WORDS ((uint64_t)8 * 1024 * 1024)
 #define NCP_DEFAULT_NESTING_LIMIT         64u
 #define NCP_DEFAULT_MAX_SEGMENTS          512u
-#define NCP_DEFAULT_MAX_MESSAGE_WORDS     ((uint64_t)1 << 28) /* 2 GiB */
+#define NCP_LARGE_MAX_MESSAGE_WORDS       ((uint64_t)1 << 28) /* 2 GiB */
 
 typedef enum ncp_packing {
     NCP_PACKING_AUTO = 0, /* detect from the first bytes (docs/security.md) */
@@ -51,7 +51,10 @@ typedef enum ncp_packing {
 /* Options of every reading function.  A zeroed struct (or a NULL pointer)
  * means the defaults, which equal the reference C++ library's. */
 typedef struct ncp_read_options {
-    /* Words the reader may traverse; 0 means 8Mi words (64 MiB). */
+    /* Words the reader may traverse; 0 means 8Mi words (64 MiB).
+     * UINT64_MAX means no limit and no accounting: reading a well-formed
+     * message then never writes to the message object, so trusted constant
+     * messages can be shared between threads. */
     uint64_t traversal_limit_words;
     /* If nonzero, the traversal limit is raised to at least this many times
      * the message's size, so that very large (trusted-size) messages can be
@@ -62,7 +65,10 @@ typedef struct ncp_read_options {
     /* Maximum number of segments; 0 means 512. */
     uint32_t max_segments;
     /* Largest message accepted, in words, checked from the segment table
-     * before anything is allocated; 0 means 2^28 words (2 GiB). */
+     * before anything is allocated.  0 means the traversal limit (8Mi words,
+     * 64 MiB, by default, as in the reference library), or
+     * NCP_LARGE_MAX_MESSAGE_WORDS (2 GiB) when the traversal limit is
+     * proportional to the message size. */
     uint64_t max_message_words;
     /* Packed or unpacked input (ignored by ncp_msg_from_segments). */
     ncp_packing packing;
@@ -185,6 +191,15 @@ NCP_API uint64_t ncp_msg_traversal_left(const ncp_msg *msg);
  * root pointer records an error and gives a null pointer. */
 NCP_API ncp_ptr ncp_msg_root_ptr(ncp_msg *msg);
 NCP_API ncp_struct ncp_msg_root(ncp_msg *msg, const char *what);
+
+/* The root of a constant message compiled into a program (the default
+ * values and constants of generated code): words[0..count) is one segment
+ * of trusted data.  *cache (a static initialised to NULL) keeps the message
+ * between calls; it is created on first use, safely if several threads race
+ * (GCC and clang atomics), read without accounting, and lives as long as the
+ * program.  If it cannot be allocated the result is a null pointer. */
+NCP_API ncp_ptr ncp_const_root(const uint8_t *words, uint32_t count,
+                               ncp_msg **cache);
 
 /* ------------------------------------------------------------------------
  * Following pointers.  `what` names the field for error messages (for

@@ -1,0 +1,48 @@
+/*
+ * fuzz/fuzz_util.c - helpers shared by the fuzz targets.
+ */
+#include "fuzz_util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fz_fail(const char *file, int line, const char *cond, const char *fmt,
+             ...) {
+    fprintf(stderr, "\n%s:%d: fuzz invariant failed: %s\n  ", file, line, cond);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+    abort();
+}
+
+void fz_check_error(const ncp_error *e, const char *ctx) {
+    FZ_CHECK(memchr(e->message, '\0', sizeof e->message) != NULL,
+             "%s: message not NUL-terminated", ctx);
+    FZ_CHECK((unsigned)e->status < NCP_STATUS_COUNT_, "%s: status %d", ctx,
+             (int)e->status);
+    if (e->status == NCP_OK)
+        FZ_CHECK(e->message[0] == '\0', "%s: NCP_OK with message \"%s\"", ctx,
+                 e->message);
+    else
+        FZ_CHECK(e->message[0] != '\0', "%s: %s without a message", ctx,
+                 ncp_status_name(e->status));
+}
+
+void *fz_malloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    FZ_CHECK(p != NULL, "out of memory (%zu bytes)", n);
+    return p;
+}
+
+uint8_t *fz_dup(const void *p, size_t n) {
+    uint8_t *q = malloc(n);
+    if (n == 0) return q; /* may be NULL; never read */
+    FZ_CHECK(q != NULL, "out of memory (%zu bytes)", n);
+    memcpy(q, p, n);
+    return q;
+}
