@@ -5,11 +5,11 @@
 set -euo pipefail
 
 profile=${1:-build}
-pkgs=(cmake make gcc pkg-config)
+pkgs=(cmake make gcc pkg-config capnproto)
 case "$profile" in
   build) ;;
-  test) pkgs+=(libcmocka-dev capnproto clang libclang-rt-14-dev xz-utils) ;;
-  bench) pkgs+=(capnproto libcapnp-dev g++) ;;
+  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev xz-utils) ;;
+  bench) pkgs+=(libcapnp-dev g++) ;;
   *) echo "deps.sh: unknown profile '$profile' (build, test, bench)" >&2; exit 2 ;;
 esac
 
