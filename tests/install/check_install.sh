@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# tests/install/check_install.sh BUILD_DIR SOURCE_DIR CC
+# Installs the build into a scratch prefix and builds the example against
+# the installed headers and library through pkg-config, as a user would.
+set -euo pipefail
+build=$1 src=$2 cc=$3
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build" --prefix "$prefix" >/dev/null
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+test -f "$prefix/include/nupic/ncp.h"
+test -f "$prefix/include/nupic/proto/SpatialPoolerProto.capnp"
+test -x "$prefix/bin/capnpc-c"
+"$cc" -std=c11 -Wall -Wextra -Werror -o "$prefix/example" "$src/examples/hello_message.c" \
+  $(pkg-config --static --cflags --libs nupic-ncp)
+"$prefix/example" "$prefix/message.bin" | grep -q "^read .*: permanences, 4 x 16$"
+echo "install ok: headers, library, pkg-config, capnpc-c, schemas"
