@@ -107,3 +107,87 @@ ncp_msg *ts_open_words(uint8_t *storage, const uint64_t *words, uint32_t n,
         fail_msg("open words: %s", err.message);
     return m;
 }
+
+ts_buf ts_read_data(const char *relative) {
+    const char *path = ts_data_path(relative);
+    size_t len = strlen(path);
+    if (len < 3 || strcmp(path + len - 3, ".xz") != 0)
+        return ts_read_file(path);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "xz -dc '%s'", path);
+    FILE *f = popen(cmd, "r");
+    if (f == NULL) fail_msg("cannot run %s", cmd);
+    ts_buf b = {NULL, 0};
+    size_t cap = 1 << 20;
+    b.data = malloc(cap);
+    assert_non_null(b.data);
+    size_t k;
+    while ((k = fread(b.data + b.len, 1, cap - b.len, f)) > 0) {
+        b.len += k;
+        if (b.len == cap) {
+            cap *= 2;
+            b.data = realloc(b.data, cap);
+            assert_non_null(b.data);
+        }
+    }
+    if (pclose(f) != 0) fail_msg("xz failed on %s", path);
+    return b;
+}
+
+ts_sdrs ts_parse_sdrs(const ts_buf *text) {
+    ts_sdrs s = {0, NULL, NULL};
+    size_t lines = 0;
+    for (size_t i = 0; i < text->len; i++)
+        lines += text->data[i] == '\n';
+    s.start = calloc(lines + 2, sizeof *s.start);
+    s.idx = malloc((text->len / 2 + 1) * sizeof *s.idx);
+    assert_non_null(s.start);
+    assert_non_null(s.idx);
+    size_t n = 0;
+    const char *p = (const char *)text->data, *end = p + text->len;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (eol == NULL) eol = end;
+        while (p < eol) {
+            while (p < eol && *p == ' ')
+                p++;
+            if (p >= eol) break;
+            char *q;
+            unsigned long v = strtoul(p, &q, 10);
+            if (q == p) fail_msg("bad SDR text near line %u", s.steps + 1);
+            s.idx[n++] = (uint32_t)v;
+            p = q;
+        }
+        s.steps++;
+        s.start[s.steps] = (uint32_t)n;
+        p = eol + 1;
+    }
+    return s;
+}
+
+void ts_sdrs_free(ts_sdrs *s) {
+    free(s->start);
+    free(s->idx);
+    s->start = s->idx = NULL;
+    s->steps = 0;
+}
+
+void ts_assert_sdr(const ts_sdrs *s, uint32_t t, const uint32_t *got, size_t n,
+                   const char *what) {
+    if (t >= s->steps) fail_msg("%s: no reference line %u", what, t + 1);
+    uint32_t a = s->start[t], b = s->start[t + 1];
+    if (n != b - a || memcmp(got, s->idx + a, n * sizeof *got) != 0) {
+        char msg[512];
+        int k =
+            snprintf(msg, sizeof msg,
+                     "%s, step %u: %zu values, reference %u; first difference",
+                     what, t + 1, n, b - a);
+        for (size_t i = 0; i < n && i < b - a; i++)
+            if (got[i] != s->idx[a + i]) {
+                snprintf(msg + k, sizeof msg - (size_t)k, " at %zu: %u != %u",
+                         i, got[i], s->idx[a + i]);
+                break;
+            }
+        fail_msg("%s", msg);
+    }
+}

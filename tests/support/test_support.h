@@ -51,4 +51,21 @@ void ts_assert_bytes_equal(const void *a, size_t alen, const void *b,
 ncp_msg *ts_open_words(uint8_t *storage, const uint64_t *words, uint32_t n,
                        const ncp_read_options *options);
 
+/* Reads a file, decompressing it with xz when its name ends in ".xz". */
+ts_buf ts_read_data(const char *relative);
+
+/* SDRs in the reference text format: one step per line, ascending indices
+ * separated by spaces (an empty line is an empty SDR). */
+typedef struct ts_sdrs {
+    uint32_t steps;
+    uint32_t *start; /* steps + 1 offsets into idx */
+    uint32_t *idx;
+} ts_sdrs;
+
+ts_sdrs ts_parse_sdrs(const ts_buf *text);
+void ts_sdrs_free(ts_sdrs *s);
+/* Asserts that step t (0-based) of s holds exactly got[0..n). */
+void ts_assert_sdr(const ts_sdrs *s, uint32_t t, const uint32_t *got, size_t n,
+                   const char *what);
+
 #endif

@@ -1,0 +1,146 @@
+/*
+ * src/algo/persist.c - one message per saved component.
+ */
+#include <stdlib.h>
+
+#include "persist.h"
+
+static unsigned flags_of(const nupic_save_options *o) {
+    return o && o->unpacked ? 0u : NCP_WRITE_PACKED;
+}
+
+/* Builds the message into a fresh builder sized to hold it in one segment. */
+static nupic_status build(const void *obj, persist_writer w,
+                          uint64_t size_words, ncp_builder **out,
+                          nupic_error *err) {
+    ncp_builder_options bo = {0};
+    uint64_t first = size_words + 64;
+    bo.first_segment_words =
+        first > NCP_MAX_SEGMENT_WORDS ? NCP_MAX_SEGMENT_WORDS : (uint32_t)first;
+    ncp_builder *b = NULL;
+    if (ncp_builder_new(&bo, &b) != NCP_OK)
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "save: cannot allocate %llu words",
+                               (unsigned long long)first);
+    nupic_status st = w(obj, b, err);
+    if (st == NUPIC_OK && ncp_builder_status(b) != NCP_OK)
+        st = nupic_error_from_ncp(err, ncp_builder_error(b));
+    if (st != NUPIC_OK) {
+        ncp_builder_free(b);
+        return st;
+    }
+    *out = b;
+    return NUPIC_OK;
+}
+
+nupic_status persist_to_file(const void *obj, persist_writer w,
+                             uint64_t size_words, FILE *f,
+                             const nupic_save_options *o, nupic_error *err) {
+    if (f == NULL) return nupic_error_set(err, NUPIC_ERR_ARG, "save: NULL FILE");
+    ncp_builder *b = NULL;
+    nupic_status st = build(obj, w, size_words, &b, err);
+    if (st != NUPIC_OK) return st;
+    ncp_error e;
+    if (ncp_builder_write_file(b, f, flags_of(o), &e) != NCP_OK)
+        st = nupic_error_from_ncp(err, &e);
+    ncp_builder_free(b);
+    return st;
+}
+
+nupic_status persist_to_path(const void *obj, persist_writer w,
+                             uint64_t size_words, const char *path,
+                             const nupic_save_options *o, nupic_error *err) {
+    ncp_builder *b = NULL;
+    nupic_status st = build(obj, w, size_words, &b, err);
+    if (st != NUPIC_OK) return st;
+    ncp_error e;
+    if (ncp_builder_save_path(b, path, flags_of(o), &e) != NCP_OK)
+        st = nupic_error_from_ncp(err, &e);
+    ncp_builder_free(b);
+    return st;
+}
+
+nupic_status persist_to_mem(const void *obj, persist_writer w,
+                            uint64_t size_words, void **buf, size_t *len,
+                            const nupic_save_options *o, nupic_error *err) {
+    *buf = NULL;
+    *len = 0;
+    ncp_builder *b = NULL;
+    nupic_status st = build(obj, w, size_words, &b, err);
+    if (st != NUPIC_OK) return st;
+    unsigned flags = flags_of(o);
+    uint64_t bound = ncp_builder_write_bound(b, flags);
+    void *p = bound > SIZE_MAX ? NULL : malloc((size_t)bound);
+    if (p == NULL) {
+        ncp_builder_free(b);
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "save: cannot allocate %llu bytes",
+                               (unsigned long long)bound);
+    }
+    ncp_error e;
+    size_t n = 0;
+    if (ncp_builder_write_mem(b, flags, p, (size_t)bound, &n, &e) != NCP_OK) {
+        free(p);
+        st = nupic_error_from_ncp(err, &e);
+    } else {
+        *buf = p;
+        *len = n;
+    }
+    ncp_builder_free(b);
+    return st;
+}
+
+static ncp_read_options read_options(const nupic_load_options *o) {
+    ncp_read_options r = {0};
+    r.traversal_limit_per_message_word = 4;
+    r.max_message_words = NCP_LARGE_MAX_MESSAGE_WORDS;
+    if (o) {
+        r.packing = o->packing;
+        if (o->max_message_words) r.max_message_words = o->max_message_words;
+    }
+    return r;
+}
+
+static nupic_status finish_read(ncp_msg *m, persist_reader r, void **out,
+                                nupic_error *err) {
+    nupic_status st = r(m, out, err);
+    ncp_msg_free(m);
+    return st;
+}
+
+nupic_status persist_from_file(FILE *f, persist_reader r,
+                               const nupic_load_options *o, void **out,
+                               nupic_error *err) {
+    *out = NULL;
+    if (f == NULL) return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL FILE");
+    ncp_read_options ro = read_options(o);
+    ncp_msg *m = NULL;
+    ncp_error e;
+    if (ncp_msg_read_file(f, &ro, &m, &e) != NCP_OK)
+        return nupic_error_from_ncp(err, &e);
+    return finish_read(m, r, out, err);
+}
+
+nupic_status persist_from_path(const char *path, persist_reader r,
+                               const nupic_load_options *o, void **out,
+                               nupic_error *err) {
+    *out = NULL;
+    ncp_read_options ro = read_options(o);
+    ncp_msg *m = NULL;
+    ncp_error e;
+    if (ncp_msg_map_path(path, &ro, &m, &e) != NCP_OK)
+        return nupic_error_from_ncp(err, &e);
+    return finish_read(m, r, out, err);
+}
+
+nupic_status persist_from_mem(const void *buf, size_t len, persist_reader r,
+                              const nupic_load_options *o, void **out,
+                              nupic_error *err) {
+    *out = NULL;
+    ncp_read_options ro = read_options(o);
+    ncp_msg *m = NULL;
+    ncp_error e;
+    if (ncp_msg_from_buffer(buf, len, &ro, &m, &e) != NCP_OK)
+        return nupic_error_from_ncp(err, &e);
+    return finish_read(m, r, out, err);
+}
