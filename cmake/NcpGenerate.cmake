@@ -6,7 +6,8 @@
 # generated headers on their include path:
 #   #include "nupic/proto/SpatialPoolerProto.capnp.h"
 # SRC_PREFIX is stripped from the schema paths to name the outputs (and must
-# match how other schemas import them); IMPORT_PATH is passed as -I.
+# match how other schemas import them); IMPORT_PATH is passed as -I.  The
+# schemas' doc comments are copied into the headers (CAPNPC_C_DOCS=1).
 find_program(NCP_CAPNP_TOOL capnp)
 
 function(ncp_generate target)
@@ -30,7 +31,8 @@ function(ncp_generate target)
     add_custom_command(
       OUTPUT ${h} ${c}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${G_OUTPUT_DIR}
-      COMMAND ${NCP_CAPNP_TOOL} compile -o$<TARGET_FILE:capnpc-c>:${G_OUTPUT_DIR}
+      COMMAND ${CMAKE_COMMAND} -E env CAPNPC_C_DOCS=1
+              ${NCP_CAPNP_TOOL} compile -o$<TARGET_FILE:capnpc-c>:${G_OUTPUT_DIR}
               --src-prefix=${G_SRC_PREFIX} ${imports} ${abs}
       DEPENDS ${abs} ${G_SCHEMAS} capnpc-c
       COMMENT "capnpc-c ${rel}"

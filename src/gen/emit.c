@@ -4,7 +4,8 @@
  * Header layout (each part written to its own buffer, joined at the end):
  *   prologue, includes of the files whose types are used, ABI check
  *   enums; per struct: handle typedefs, size macros, struct-level functions
- *   specializations of generic structs used here (Map(Text, RegionProto))
+ *   specializations of generic structs used here (Map(Text, RegionProto)):
+ *     first the types of every specialization, then their field accessors
  *   per struct: field accessors
  *   constants
  * The source file holds the reflection tables and default values.
@@ -15,6 +16,7 @@
  * _set_f, _has_f, _init_f, _copy_f, _ptr_f as its kind calls for.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,33 +27,48 @@
 
 /* ------------------------------------------------------------------------
  * Generic parameters
+ *
+ * A context says how the parameters of the generic scopes in force are
+ * bound.  A binding's types are written in the context where the brand
+ * appeared (its env): Nest(T) { map @1 :Map(Text, T) } binds Map's Value to
+ * T, which means whatever T is bound to in Nest's context.  Contexts are
+ * kept for the whole run, so they can point to each other.
  * ------------------------------------------------------------------------ */
 
-/* The bindings of a generic scope's parameters. */
+#define MAX_SCOPES 16
+
+typedef struct ctx ctx;
+
 typedef struct binding {
     uint64_t scope;
+    bool bound; /* false: the scope's parameters are unbound (AnyPointer) */
     Brand_Binding_RList bind;
+    const ctx *env;
 } binding;
 
-typedef struct ctx {
-    binding b[4];
+struct ctx {
+    binding b[MAX_SCOPES];
     unsigned n;
-} ctx;
+};
 
 static const ctx no_ctx;
 
-/* A specialization of a generic struct emitted in this header. */
+/* A specialization of a generic struct emitted in this header: the
+ * innermost generic scope `unit` (with its nested structs and groups), with
+ * the bindings of every generic scope around it. */
 typedef struct spec {
     char *cname;
-    uint64_t generic;
-    Brand_Binding_RList bind;
+    char *sig; /* unambiguous description of the bindings */
+    uint64_t unit;
+    const ctx *c;
 } spec;
 
 typedef struct emitter {
     const gen_model *m;
     const gen_node *file;
     gen_buf t;  /* enums, typedefs, struct-level functions */
-    gen_buf s;  /* specializations */
+    gen_buf st; /* specializations: types */
+    gen_buf sf; /* specializations: field accessors */
     gen_buf f;  /* field accessors */
     gen_buf k;  /* constants */
     gen_buf c;  /* source file */
@@ -63,15 +80,21 @@ typedef struct emitter {
     size_t nregistered; /* structs in the file registry */
     char **strings;     /* allocated names, freed at the end */
     size_t nstrings, strings_cap;
+    ctx **ctxs; /* contexts, freed at the end */
+    size_t nctxs, ctxs_cap;
     unsigned uniq;
 } emitter;
 
+static void *grow(void *p, size_t *cap, size_t size, size_t first) {
+    *cap = *cap ? *cap * 2 : first;
+    p = realloc(p, *cap * size);
+    if (p == NULL) gen_die("out of memory");
+    return p;
+}
+
 static char *keep(emitter *e, char *s) {
-    if (e->nstrings == e->strings_cap) {
-        e->strings_cap = e->strings_cap ? e->strings_cap * 2 : 64;
-        e->strings = realloc(e->strings, e->strings_cap * sizeof *e->strings);
-        if (e->strings == NULL) gen_die("out of memory");
-    }
+    if (e->nstrings == e->strings_cap)
+        e->strings = grow(e->strings, &e->strings_cap, sizeof *e->strings, 64);
     e->strings[e->nstrings++] = s;
     return s;
 }
@@ -99,15 +122,22 @@ static char *subst(emitter *e, const char *tmpl, const char *arg) {
     return fmt(e, "%.*s%s%s", (int)(at - tmpl), tmpl, arg, at + 2);
 }
 
+static const ctx *keep_ctx(emitter *e, const ctx *c) {
+    ctx *k = malloc(sizeof *k);
+    if (k == NULL) gen_die("out of memory");
+    *k = *c;
+    if (e->nctxs == e->ctxs_cap)
+        e->ctxs = grow(e->ctxs, &e->ctxs_cap, sizeof *e->ctxs, 16);
+    e->ctxs[e->nctxs++] = k;
+    return k;
+}
+
 static void add_dep(emitter *e, uint64_t file) {
-    if (file == e->file->id) return;
+    if (file == e->file->id || file == 0) return;
     for (size_t i = 0; i < e->ndeps; i++)
         if (e->deps[i] == file) return;
-    if (e->ndeps == e->deps_cap) {
-        e->deps_cap = e->deps_cap ? e->deps_cap * 2 : 8;
-        e->deps = realloc(e->deps, e->deps_cap * sizeof *e->deps);
-        if (e->deps == NULL) gen_die("out of memory");
-    }
+    if (e->ndeps == e->deps_cap)
+        e->deps = grow(e->deps, &e->deps_cap, sizeof *e->deps, 8);
     e->deps[e->ndeps++] = file;
 }
 
@@ -121,12 +151,13 @@ typedef struct rtype {
     Type_R t;
     const ctx *c;      /* where the type's own references resolve */
     const char *cname; /* struct and enum types (specialized if bound) */
+    const char *sig;   /* struct types: unambiguous name */
     uint64_t id;       /* struct and enum types */
 } rtype;
 
 static rtype resolve(emitter *e, Type_R t, const ctx *c, unsigned depth);
 
-/* Bindings of `scope` in force in c, or NULL. */
+/* Binding of `scope` in force in c, or NULL. */
 static const binding *find_binding(const ctx *c, uint64_t scope) {
     for (unsigned i = 0; i < c->n; i++)
         if (c->b[i].scope == scope) return &c->b[i];
@@ -138,112 +169,214 @@ static bool node_is_generic(const gen_node *n) {
            Node_Parameter_RList_len(Node_get_parameters(n->r)) > 0;
 }
 
-/* The name a bound type contributes to a specialization's C name. */
-static const char *type_tag(emitter *e, Type_R t, const ctx *c) {
+/* The node's own name: "Inner" for Outer.Inner. */
+static const char *short_cname(const gen_model *m, const gen_node *n) {
+    const gen_node *s = gen_node_get(m, n->scope);
+    return s->which == Node_which_file ? n->cname
+                                       : n->cname + strlen(s->cname) + 1;
+}
+
+/* The name a type bound to a parameter contributes to a specialization's C
+ * name (*tag), and an unambiguous description of it (*sig). */
+static void type_tag(emitter *e, Type_R t, const ctx *c, const char **tag,
+                     const char **sig) {
+    static const char *const names[] = {
+        "Void",   "Bool",   "Int8",   "Int16",   "Int32",   "Int64", "UInt8",
+        "UInt16", "UInt32", "UInt64", "Float32", "Float64", "Text",  "Data"};
     rtype r = resolve(e, t, c, 0);
     switch (r.which) {
-    case Type_which_void: return "Void";
-    case Type_which_bool: return "Bool";
-    case Type_which_int8: return "Int8";
-    case Type_which_int16: return "Int16";
-    case Type_which_int32: return "Int32";
-    case Type_which_int64: return "Int64";
-    case Type_which_uint8: return "UInt8";
-    case Type_which_uint16: return "UInt16";
-    case Type_which_uint32: return "UInt32";
-    case Type_which_uint64: return "UInt64";
-    case Type_which_float32: return "Float32";
-    case Type_which_float64: return "Float64";
-    case Type_which_text: return "Text";
-    case Type_which_data: return "Data";
-    case Type_which_list:
-        return fmt(
-            e, "List%s",
-            type_tag(e, Type_list_get_elementType(Type_get_list(r.t)), r.c));
+    case Type_which_list: {
+        const char *et, *es;
+        type_tag(e, Type_list_get_elementType(Type_get_list(r.t)), r.c, &et,
+                 &es);
+        *tag = fmt(e, "List%s", et);
+        *sig = fmt(e, "List(%s)", es);
+        return;
+    }
     case Type_which_enum:
-    case Type_which_struct: return r.cname;
-    default: return "AnyPointer";
+        *tag = r.cname;
+        *sig = fmt(e, "%s@%llx", r.cname, (unsigned long long)r.id);
+        return;
+    case Type_which_struct:
+        *tag = r.cname;
+        *sig = r.sig;
+        return;
+    case Type_which_interface: {
+        uint64_t id = Type_interface_get_typeId(Type_get_interface(r.t));
+        *tag = gen_node_get(e->m, id)->cname;
+        *sig = fmt(e, "%s@%llx", *tag, (unsigned long long)id);
+        return;
     }
-}
-
-/* Registers (once) the specialization of `generic` with `bind`, named
- * `cname`. */
-static void want_spec(emitter *e, const char *cname, uint64_t generic,
-                      Brand_Binding_RList bind) {
-    for (size_t i = 0; i < e->nspecs; i++)
-        if (strcmp(e->specs[i].cname, cname) == 0) return;
-    if (e->nspecs == e->specs_cap) {
-        e->specs_cap = e->specs_cap ? e->specs_cap * 2 : 4;
-        e->specs = realloc(e->specs, e->specs_cap * sizeof *e->specs);
-        if (e->specs == NULL) gen_die("out of memory");
-    }
-    spec *s = &e->specs[e->nspecs++];
-    s->cname = gen_strdup(cname);
-    s->generic = generic;
-    s->bind = bind;
-}
-
-/* C name of the struct or enum `id` as referenced with `brand` from
- * context c: specialized when a generic scope it lives in is bound. */
-static const char *struct_cname(emitter *e, uint64_t id, Brand_R brand,
-                                const ctx *c) {
-    const gen_node *n = gen_node_get(e->m, id);
-    add_dep(e, n->file);
-    /* Find the innermost generic scope among n and its ancestors. */
-    const gen_node *g = n;
-    while (g->which != Node_which_file && !node_is_generic(g))
-        g = gen_node_get(e->m, g->scope);
-    if (g->which == Node_which_file) return n->cname;
-    /* Its binding: from the brand, or inherited from the context. */
-    Brand_Scope_RList scopes = Brand_get_scopes(brand);
-    Brand_Binding_RList bind;
-    bool bound = false;
-    for (uint32_t i = 0; i < Brand_Scope_RList_len(scopes); i++) {
-        Brand_Scope_R sc = Brand_Scope_RList_get(scopes, i);
-        if (Brand_Scope_get_scopeId(sc) != g->id) continue;
-        if (Brand_Scope_which(sc) == Brand_Scope_which_bind) {
-            bind = Brand_Scope_get_bind(sc);
-            bound = true;
-        } else {
-            const binding *b = find_binding(c, g->id);
-            if (b) {
-                bind = b->bind;
-                bound = true;
+    case Type_which_anyPointer: {
+        Type_anyPointer_R ap = Type_get_anyPointer(r.t);
+        *tag = "AnyPointer";
+        if (Type_anyPointer_which(ap) == Type_anyPointer_which_unconstrained) {
+            switch (Type_anyPointer_unconstrained_which(
+                Type_anyPointer_get_unconstrained(ap))) {
+            case Type_anyPointer_unconstrained_which_struct:
+                *tag = "AnyStruct";
+                break;
+            case Type_anyPointer_unconstrained_which_list:
+                *tag = "AnyList";
+                break;
+            case Type_anyPointer_unconstrained_which_capability:
+                *tag = "Capability";
+                break;
+            default: break;
             }
         }
+        *sig = *tag;
+        return;
     }
-    if (!bound) {
-        const binding *b = find_binding(c, g->id);
-        if (b == NULL) return n->cname; /* used unbound: AnyPointer fields */
-        bind = b->bind;
+    default:
+        if ((unsigned)r.which < sizeof names / sizeof names[0]) {
+            *tag = *sig = names[r.which];
+            return;
+        }
+        *tag = *sig = "AnyPointer";
+        return;
     }
-    /* Name: generic's C name, the bound types' tags, then the path from
-     * the generic scope down to n. */
-    gen_buf name = {0};
-    gen_printf(&name, "%s", g->cname);
-    for (uint32_t i = 0; i < Brand_Binding_RList_len(bind); i++) {
-        Brand_Binding_R b = Brand_Binding_RList_get(bind, i);
-        if (Brand_Binding_which(b) == Brand_Binding_which_type)
-            gen_printf(&name, "_%s", type_tag(e, Brand_Binding_get_type(b), c));
-        else
-            gen_printf(&name, "_AnyPointer");
+}
+
+/* Registers (once) the specialization `cname` of the generic scope `unit`
+ * in context c. */
+static void want_spec(emitter *e, const char *cname, const char *sig,
+                      uint64_t unit, const ctx *c) {
+    for (size_t i = 0; i < e->nspecs; i++) {
+        if (strcmp(e->specs[i].cname, cname) != 0) continue;
+        if (strcmp(e->specs[i].sig, sig) != 0)
+            gen_die("two specializations of generic structs, %s and %s, "
+                    "would have the same C name %s",
+                    e->specs[i].sig, sig, cname);
+        return;
     }
-    char *spec_name = fmt(e, "%s", name.data);
-    want_spec(e, spec_name, g->id, bind);
-    gen_printf(&name, "%s", n->cname + strlen(g->cname));
+    if (e->nspecs >= 4096)
+        gen_die("more than 4096 specializations of generic structs (does a "
+                "generic struct refer to itself with growing parameters?)");
+    if (e->nspecs == e->specs_cap)
+        e->specs = grow(e->specs, &e->specs_cap, sizeof *e->specs, 4);
+    spec *s = &e->specs[e->nspecs++];
+    s->cname = gen_strdup(cname);
+    s->sig = gen_strdup(sig);
+    s->unit = unit;
+    s->c = c;
+}
+
+/* How `brand`, written in context c, binds the generic scope `scope`. */
+static binding brand_binding(Brand_R brand, uint64_t scope, const ctx *c) {
+    binding none = {scope, false, {{0}}, &no_ctx};
+    Brand_Scope_RList scopes = Brand_get_scopes(brand);
+    for (uint32_t i = 0; i < Brand_Scope_RList_len(scopes); i++) {
+        Brand_Scope_R sc = Brand_Scope_RList_get(scopes, i);
+        if (Brand_Scope_get_scopeId(sc) != scope) continue;
+        if (Brand_Scope_which(sc) == Brand_Scope_which_bind) {
+            binding b = {scope, true, Brand_Scope_get_bind(sc), c};
+            return b;
+        }
+        const binding *b = find_binding(c, scope); /* inherit: as in c */
+        return b ? *b : none;
+    }
+    /* Not mentioned: the parameters are AnyPointers (schema.capnp, Brand). */
+    return none;
+}
+
+/* C name of the struct `id` as referenced with `brand` from context c:
+ * specialized when a generic scope it lives in is bound.  The name is the
+ * path from the file to the struct, each generic scope's name followed by
+ * the tags of its bound types: Map(Text, Inner).Entry is
+ * Map_Text_Inner_Entry; Nest(Inner).In(Text) is Nest_Inner_In_Text.  *sig
+ * receives an unambiguous description. */
+static const char *struct_cname(emitter *e, uint64_t id, Brand_R brand,
+                                const ctx *c, const char **sig) {
+    const gen_node *n = gen_node_get(e->m, id);
+    add_dep(e, n->file);
+    const gen_node *path[MAX_SCOPES * 4];
+    unsigned depth = 0;
+    for (const gen_node *p = n; p->which != Node_which_file;
+         p = gen_node_get(e->m, p->scope)) {
+        if (depth == sizeof path / sizeof path[0])
+            gen_die("%s: scopes nest too deeply", n->name);
+        path[depth++] = p;
+    }
+    /* The bindings of the generic scopes, outermost first, and the tags of
+     * their types.  A scope whose parameters are all AnyPointer (unbound,
+     * or bound to AnyPointer or to unbound parameters) is the same as the
+     * unbound generic and gets no tags. */
+    ctx nc = {0};
+    const gen_node *unit = NULL;
+    gen_buf tags[MAX_SCOPES] = {{0}}, descs[MAX_SCOPES] = {{0}};
+    bool any = false;
+    for (unsigned i = depth; i-- > 0;) {
+        if (!node_is_generic(path[i])) continue;
+        if (nc.n == MAX_SCOPES)
+            gen_die("%s: more than %d generic scopes", n->name, MAX_SCOPES);
+        binding *b = &nc.b[nc.n];
+        *b = brand_binding(brand, path[i]->id, c);
+        bool typed = false;
+        uint32_t nb = b->bound ? Brand_Binding_RList_len(b->bind) : 0;
+        for (uint32_t j = 0; j < nb; j++) {
+            Brand_Binding_R bb = Brand_Binding_RList_get(b->bind, j);
+            const char *tag = "AnyPointer", *d = "AnyPointer";
+            if (Brand_Binding_which(bb) == Brand_Binding_which_type)
+                type_tag(e, Brand_Binding_get_type(bb), b->env, &tag, &d);
+            typed = typed || strcmp(d, "AnyPointer") != 0;
+            gen_printf(&tags[nc.n], "_%s", tag);
+            gen_printf(&descs[nc.n], "%s%s", j ? ", " : "", d);
+        }
+        if (!typed) {
+            gen_buf_free(&tags[nc.n]);
+            gen_buf_free(&descs[nc.n]);
+        }
+        any = any || typed;
+        nc.n++;
+        unit = path[i];
+    }
+    if (!any) {
+        *sig = fmt(e, "%s@%llx", n->name, (unsigned long long)id);
+        return n->cname;
+    }
+    const ctx *kc = keep_ctx(e, &nc);
+    gen_buf name = {0}, desc = {0};
+    unsigned k = 0;
+    for (unsigned i = depth; i-- > 0;) {
+        const gen_node *p = path[i];
+        gen_printf(&name, "%s%s", i + 1 == depth ? "" : "_",
+                   short_cname(e->m, p));
+        gen_printf(&desc, "%s%s", i + 1 == depth ? "" : ".",
+                   short_cname(e->m, p));
+        if (node_is_generic(p)) {
+            gen_printf(&name, "%s", tags[k].data ? tags[k].data : "");
+            gen_printf(&desc, "(%s)", descs[k].data ? descs[k].data : "");
+            gen_buf_free(&tags[k]);
+            gen_buf_free(&descs[k]);
+            k++;
+        }
+        if (p == unit) {
+            if (name.len > 512)
+                gen_die("%s: the name of a specialization grows beyond 512 "
+                        "characters",
+                        n->name);
+            char *usig =
+                fmt(e, "%s@%llx", desc.data, (unsigned long long)unit->id);
+            want_spec(e, name.data, usig, unit->id, kc);
+        }
+    }
+    gen_printf(&desc, "@%llx", (unsigned long long)id);
     char *full = fmt(e, "%s", name.data);
+    *sig = fmt(e, "%s", desc.data);
     gen_buf_free(&name);
+    gen_buf_free(&desc);
     return full;
 }
 
 static rtype resolve(emitter *e, Type_R t, const ctx *c, unsigned depth) {
-    if (depth > 16) gen_die("generic parameters nest too deeply");
-    rtype r = {Type_which(t), t, c, NULL, 0};
+    if (depth > 64) gen_die("generic parameters nest too deeply");
+    rtype r = {Type_which(t), t, c, NULL, NULL, 0};
     switch (r.which) {
     case Type_which_struct: {
         Type_struct_R s = Type_get_struct(t);
         r.id = Type_struct_get_typeId(s);
-        r.cname = struct_cname(e, r.id, Type_struct_get_brand(s), c);
+        r.cname = struct_cname(e, r.id, Type_struct_get_brand(s), c, &r.sig);
         break;
     }
     case Type_which_enum: {
@@ -260,18 +393,17 @@ static rtype resolve(emitter *e, Type_R t, const ctx *c, unsigned depth) {
         Type_anyPointer_parameter_R p = Type_anyPointer_get_parameter(ap);
         const binding *b =
             find_binding(c, Type_anyPointer_parameter_get_scopeId(p));
-        if (b == NULL) break;
+        if (b == NULL || !b->bound) break;
         uint16_t idx = Type_anyPointer_parameter_get_parameterIndex(p);
         if (idx >= Brand_Binding_RList_len(b->bind)) break;
         Brand_Binding_R bb = Brand_Binding_RList_get(b->bind, idx);
         if (Brand_Binding_which(bb) != Brand_Binding_which_type) break;
-        return resolve(e, Brand_Binding_get_type(bb), &no_ctx, depth + 1);
+        return resolve(e, Brand_Binding_get_type(bb), b->env, depth + 1);
     }
     default: break;
     }
     return r;
 }
-
 /* ------------------------------------------------------------------------
  * Primitive types
  * ------------------------------------------------------------------------ */
@@ -346,7 +478,7 @@ static bool primitive(emitter *e, const rtype *t, prim *p) {
                     "u16",
                     "uint16_t",
                     16,
-                    fmt(e, "(%s)%s", t->cname, "%s"),
+                    fmt(e, "(%s)(unsigned)%s", t->cname, "%s"),
                     "(uint16_t)v",
                     "NCP_ELEM_2BYTES"};
         return true;
@@ -421,6 +553,66 @@ static const char *c_string(emitter *e, const char *s, size_t len) {
     return r;
 }
 
+/* A schema doc comment, made safe to put inside a C comment: no comment
+ * delimiters, no trigraphs, no control characters, no trailing blanks. */
+static const char *doc_text(emitter *e, ncp_text doc) {
+    size_t len = doc.len;
+    while (len > 0 && (unsigned char)doc.str[len - 1] <= ' ')
+        len--;
+    gen_buf b = {0};
+    gen_printf(&b, "%s", "");
+    for (size_t i = 0; i < len; i++) {
+        char ch = doc.str[i];
+        char next = i + 1 < len ? doc.str[i + 1] : '\0';
+        if ((ch == '*' && next == '/') || (ch == '/' && next == '*') ||
+            (ch == '?' && next == '?'))
+            gen_printf(&b, "%c ", ch);
+        else if (ch == '\n' || (unsigned char)ch >= ' ')
+            gen_printf(&b, "%c", ch);
+        else
+            gen_printf(&b, " ");
+    }
+    char *r = fmt(e, "%s", b.data);
+    gen_buf_free(&b);
+    return r;
+}
+
+/* Writes "title" and the doc comment (either may be empty) as a C comment;
+ * nothing if both are empty. */
+static void emit_comment(emitter *e, gen_buf *o, const char *title,
+                         ncp_text doc) {
+    const char *text = doc_text(e, doc);
+    if (!title[0] && !text[0]) return;
+    if (!strchr(text, '\n') && strlen(title) + strlen(text) < 70) {
+        gen_printf(o, "/* %s%s%s */\n", title, title[0] && text[0] ? ": " : "",
+                   text);
+        return;
+    }
+    gen_printf(o, "/*%s%s\n", title[0] ? " " : "", title);
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        gen_printf(o, " *%s%.*s\n", n ? " " : "", (int)n, p);
+        p += nl ? (size_t)(nl - p) + 1 : strlen(p);
+    }
+    gen_printf(o, " */\n");
+}
+
+/* The doc comment of node n, or of its member i (i >= 0); empty unless doc
+ * comments were asked for (CAPNPC_C_DOCS=1, see main.c). */
+static ncp_text node_doc(const emitter *e, const gen_node *n, long member) {
+    ncp_text none = {"", 0};
+    if (!e->m->docs || !n->has_info) return none;
+    if (member < 0) return Node_SourceInfo_get_docComment(n->info);
+    Node_SourceInfo_Member_RList ms = Node_SourceInfo_get_members(n->info);
+    if ((unsigned long)member >= Node_SourceInfo_Member_RList_len(ms))
+        return none;
+    return Node_SourceInfo_Member_get_docComment(
+        Node_SourceInfo_Member_RList_get(ms, (uint32_t)member));
+}
+
 /* Emits a constant pointer value (a default or a constant) as a
  * one-segment message in the source file; returns the C name of its
  * words. */
@@ -463,11 +655,13 @@ static void emit_struct_types(emitter *e, gen_buf *o, const gen_node *n,
     Node_struct_R st = struct_of(n);
     unsigned dw = Node_struct_get_dataWordCount(st);
     unsigned pc = Node_struct_get_pointerCount(st);
+    ncp_text no_doc = {"", 0};
+    gen_printf(o, "\n");
+    emit_comment(e, o, n->name, with_schema ? node_doc(e, n, -1) : no_doc);
     gen_printf(o,
-               "\n/* %s */\n"
                "typedef struct %s_R { ncp_struct s; } %s_R;\n"
                "typedef struct %s_B { ncp_bstruct s; } %s_B;\n",
-               n->name, cn, cn, cn, cn);
+               cn, cn, cn, cn);
     if (n->is_group) return;
     gen_printf(o,
                "typedef struct %s_RList { ncp_list l; } %s_RList;\n"
@@ -521,21 +715,32 @@ static void emit_which(emitter *e, gen_buf *o, const gen_node *n,
         gen_printf(o, "    %s_which_%s = %u,\n", cn, Field_get_name(f).str, d);
     }
     gen_printf(o, "} %s_Which;\n", cn);
-    gen_printf(o,
-               "static inline %s_Which %s_which(%s_R r) {\n"
-               "    return (%s_Which)ncp_struct_u16(&r.s, %uu);\n}\n"
-               "static inline %s_Which %s_which_b(%s_B b) {\n"
-               "    return (%s_Which)ncp_bstruct_u16(&b.s, %uu);\n}\n",
-               cn, cn, cn, cn, off, cn, cn, cn, cn, off);
+    gen_printf(
+        o,
+        "static inline %s_Which %s_which(%s_R r) {\n"
+        "    return (%s_Which)(unsigned)ncp_struct_u16(&r.s, %uu);\n}\n"
+        "static inline %s_Which %s_whichb(%s_B b) {\n"
+        "    return (%s_Which)(unsigned)ncp_bstruct_u16(&b.s, %uu);\n}\n",
+        cn, cn, cn, cn, off, cn, cn, cn, cn, off);
     (void)e;
 }
 
 static void emit_enum(emitter *e, const gen_node *n) {
     Enumerant_RList en = Node_enum_get_enumerants(Node_get_enum(n->r));
-    gen_printf(&e->t, "\n/* %s */\ntypedef enum %s {\n", n->name, n->cname);
-    for (uint32_t i = 0; i < Enumerant_RList_len(en); i++)
+    gen_printf(&e->t, "\n");
+    emit_comment(e, &e->t, n->name, node_doc(e, n, -1));
+    gen_printf(&e->t, "typedef enum %s {\n", n->cname);
+    for (uint32_t i = 0; i < Enumerant_RList_len(en); i++) {
+        gen_buf d = {0};
+        emit_comment(e, &d, "", node_doc(e, n, i));
+        for (char *p = d.data, *nl; p && *p; p = nl + 1) {
+            nl = strchr(p, '\n');
+            gen_printf(&e->t, "    %.*s\n", (int)(nl - p), p);
+        }
+        gen_buf_free(&d);
         gen_printf(&e->t, "    %s_%s = %u,\n", n->cname,
                    Enumerant_get_name(Enumerant_RList_get(en, i)).str, i);
+    }
     gen_printf(&e->t, "} %s;\n#define %s_ID UINT64_C(0x%016llx)\n", n->cname,
                n->cname, (unsigned long long)n->id);
     gen_printf(&e->t, "extern const ncp_schema_enum %s_schema;\n", n->cname);
@@ -562,6 +767,7 @@ typedef struct fctx {
     emitter *e;
     gen_buf *o;
     const char *cn;   /* struct's C name (specialized) */
+    const char *base; /* struct's own C name (unspecialized) */
     const char *what; /* "Struct.field" as a C string literal */
     const char *fname;
     /* union membership */
@@ -601,17 +807,23 @@ static void emit_primitive_field(const fctx *x, const rtype *t, uint32_t offset,
     unsigned at = p.bits == 1 ? offset : offset * (p.bits / 8);
     const char *wire = fmt(x->e, "ncp_struct_%s(&r.s, %uu)", p.wire, at);
     const char *bwire = fmt(x->e, "ncp_bstruct_%s(&b.s, %uu)", p.wire, at);
-    const char *guard = "";
-    if (x->in_union)
+    /* An inactive union member reads as its default. */
+    const char *guard = "", *bguard = "";
+    if (x->in_union) {
+        const char *dv = from_wire(x->e, &p, literal(x->e, &p, 0), d);
         guard =
             fmt(x->e, "    if (ncp_struct_u16(&r.s, %uu) != %uu) return %s;\n",
-                x->tag_off, x->disc, subst(x->e, p.from, literal(x->e, &p, d)));
+                x->tag_off, x->disc, dv);
+        bguard =
+            fmt(x->e, "    if (ncp_bstruct_u16(&b.s, %uu) != %uu) return %s;\n",
+                x->tag_off, x->disc, dv);
+    }
     gen_printf(
         x->o, "static inline %s %s_get_%s(%s_R r) {\n%s    return %s;\n}\n",
         p.ctype, x->cn, x->fname, x->cn, guard, from_wire(x->e, &p, wire, d));
-    gen_printf(x->o,
-               "static inline %s %s_getb_%s(%s_B b) {\n    return %s;\n}\n",
-               p.ctype, x->cn, x->fname, x->cn, from_wire(x->e, &p, bwire, d));
+    gen_printf(
+        x->o, "static inline %s %s_getb_%s(%s_B b) {\n%s    return %s;\n}\n",
+        p.ctype, x->cn, x->fname, x->cn, bguard, from_wire(x->e, &p, bwire, d));
     gen_printf(x->o,
                "static inline void %s_set_%s(%s_B b, %s v) {\n%s"
                "    ncp_bstruct_set_%s(&b.s, %uu, %s);\n}\n",
@@ -644,6 +856,23 @@ static void emit_list_field(const fctx *x, const rtype *t, unsigned idx,
                    el.cname, x->cn, x->fname, x->cn, set_tag(x), el.cname, loc,
                    Node_struct_get_dataWordCount(st),
                    Node_struct_get_pointerCount(st));
+        /* Elements without pointers can be filled in one pass without the
+         * cost of zeroing them first. */
+        if (Node_struct_get_pointerCount(st) == 0 &&
+            Node_struct_get_dataWordCount(st) > 0)
+            gen_printf(x->o,
+                       "/* As %s_init_%s, but the elements are not zeroed: "
+                       "the caller writes all\n"
+                       " * n * %s_DATA_WORDS * 8 bytes at .l.start before "
+                       "the message is used. */\n"
+                       "static inline %s_BList %s_init_%s_unzeroed(%s_B b, "
+                       "uint32_t n) {\n"
+                       "%s    %s_BList l = "
+                       "{ncp_bptr_init_data_list_unzeroed(%s, n, %uu)};\n"
+                       "    return l;\n}\n",
+                       x->cn, x->fname, el.cname, el.cname, x->cn, x->fname,
+                       x->cn, set_tag(x), el.cname, loc,
+                       Node_struct_get_dataWordCount(st));
         return;
     }
     const char *elem = "NCP_ELEM_POINTER";
@@ -690,9 +919,12 @@ static void emit_list_field(const fctx *x, const rtype *t, unsigned idx,
 
 /* Getter prologue: the location, replaced by the default when null. */
 static const char *default_ptr_fn(const fctx *x, ncp_ptr value) {
+    /* A specialization shares the default of its generic struct, which the
+     * generic's own file defines (a default cannot depend on a parameter). */
+    const char *fn = fmt(x->e, "%s_default_%s", x->base, x->fname);
+    if (strcmp(x->cn, x->base) != 0) return fn;
     uint32_t words;
     const char *blob = emit_blob(x->e, value, &words);
-    const char *fn = fmt(x->e, "%s_default_%s", x->cn, x->fname);
     gen_printf(&x->e->c,
                "ncp_ptr %s(void) {\n"
                "    static ncp_msg *cache;\n"
@@ -811,16 +1043,73 @@ static void emit_slot(const fctx *x, Field_slot_R slot, const ctx *c) {
     }
 }
 
+/* Statements resetting every field of group g (and of the groups and
+ * unions in it) to its default: zero data bits, null pointers. */
+static void emit_group_clear(emitter *e, gen_buf *o, const gen_node *g) {
+    Node_struct_R st = struct_of(g);
+    if (Node_struct_get_discriminantCount(st) > 0)
+        gen_printf(o, "        ncp_bstruct_set_u16(&b.s, %uu, 0);\n",
+                   (unsigned)Node_struct_get_discriminantOffset(st) * 2);
+    Field_RList fields = Node_struct_get_fields(st);
+    for (uint32_t i = 0; i < Field_RList_len(fields); i++) {
+        Field_R f = Field_RList_get(fields, i);
+        if (Field_which(f) == Field_which_group) {
+            emit_group_clear(
+                e, o,
+                gen_node_get(e->m, Field_group_get_typeId(Field_get_group(f))));
+            continue;
+        }
+        Field_slot_R slot = Field_get_slot(f);
+        uint32_t off = Field_slot_get_offset(slot);
+        switch (Type_which(Field_slot_get_type(slot))) {
+        case Type_which_void: break;
+        case Type_which_bool:
+            gen_printf(o, "        ncp_bstruct_set_bool(&b.s, %uu, false);\n",
+                       off);
+            break;
+        case Type_which_int8:
+        case Type_which_uint8:
+            gen_printf(o, "        ncp_bstruct_set_u8(&b.s, %uu, 0);\n", off);
+            break;
+        case Type_which_int16:
+        case Type_which_uint16:
+        case Type_which_enum:
+            gen_printf(o, "        ncp_bstruct_set_u16(&b.s, %uu, 0);\n",
+                       off * 2);
+            break;
+        case Type_which_int32:
+        case Type_which_uint32:
+        case Type_which_float32:
+            gen_printf(o, "        ncp_bstruct_set_u32(&b.s, %uu, 0);\n",
+                       off * 4);
+            break;
+        case Type_which_int64:
+        case Type_which_uint64:
+        case Type_which_float64:
+            gen_printf(o, "        ncp_bstruct_set_u64(&b.s, %uu, 0);\n",
+                       off * 8);
+            break;
+        default:
+            gen_printf(o,
+                       "        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, "
+                       "%uu));\n",
+                       off);
+            break;
+        }
+    }
+}
+
 static void emit_fields(emitter *e, gen_buf *o, const gen_node *n,
                         const char *cn, const ctx *c) {
     Node_struct_R st = struct_of(n);
     Field_RList fields = Node_struct_get_fields(st);
     unsigned tag_off = (unsigned)Node_struct_get_discriminantOffset(st) * 2;
+    bool own = strcmp(cn, n->cname) == 0; /* not a specialization */
     emit_which(e, o, n, cn);
     for (uint32_t i = 0; i < Field_RList_len(fields); i++) {
         Field_R f = Field_RList_get(fields, i);
         ncp_text name = Field_get_name(f);
-        fctx x = {e, o, cn, NULL, name.str, false, tag_off, 0};
+        fctx x = {e, o, cn, n->cname, NULL, name.str, false, tag_off, 0};
         const char *sw = fmt(e, "%s.%s", n->name, name.str);
         x.what = c_string(e, sw, strlen(sw));
         uint16_t d = Field_get_discriminantValue(f);
@@ -828,21 +1117,40 @@ static void emit_fields(emitter *e, gen_buf *o, const gen_node *n,
             x.in_union = true;
             x.disc = d;
         }
-        if (Field_which(f) == Field_which_group) {
-            const gen_node *g =
-                gen_node_get(e->m, Field_group_get_typeId(Field_get_group(f)));
-            const char *gcn = fmt(e, "%s_%s", cn, name.str);
-            (void)g;
+        if (own) emit_comment(e, o, "", node_doc(e, n, i));
+        if (Field_which(f) != Field_which_group) {
+            emit_slot(&x, Field_get_slot(f), c);
+            continue;
+        }
+        const gen_node *g =
+            gen_node_get(e->m, Field_group_get_typeId(Field_get_group(f)));
+        const char *gcn = fmt(e, "%s_%s", cn, name.str);
+        if (!x.in_union) {
             gen_printf(o,
                        "static inline %s_R %s_get_%s(%s_R r) {\n"
                        "    %s_R g = {r.s};\n    return g;\n}\n"
-                       "static inline %s_B %s_init_%s(%s_B b) {\n%s"
+                       "static inline %s_B %s_init_%s(%s_B b) {\n"
                        "    %s_B g = {b.s};\n    return g;\n}\n",
-                       gcn, cn, name.str, cn, gcn, gcn, cn, name.str, cn,
-                       set_tag(&x), gcn);
+                       gcn, cn, name.str, cn, gcn, gcn, cn, name.str, cn, gcn);
             continue;
         }
-        emit_slot(&x, Field_get_slot(f), c);
+        /* A group in a union: inactive, it reads as an empty struct (every
+         * field its default); selecting it resets its fields, which share
+         * their bits with the other members. */
+        gen_printf(o,
+                   "static inline %s_R %s_get_%s(%s_R r) {\n"
+                   "    %s_R g = {r.s};\n"
+                   "    if (ncp_struct_u16(&r.s, %uu) != %uu)\n"
+                   "        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, "
+                   "UINT32_MAX), NULL);\n"
+                   "    return g;\n}\n"
+                   "static inline %s_B %s_init_%s(%s_B b) {\n"
+                   "    if (ncp_bstruct_u16(&b.s, %uu) != %uu) {\n"
+                   "        ncp_bstruct_set_u16(&b.s, %uu, %uu);\n",
+                   gcn, cn, name.str, cn, gcn, tag_off, d, gcn, cn, name.str,
+                   cn, tag_off, d, tag_off, d);
+        emit_group_clear(e, o, g);
+        gen_printf(o, "    }\n    %s_B g = {b.s};\n    return g;\n}\n", gcn);
     }
 }
 
@@ -963,27 +1271,91 @@ static void emit_struct_schema(emitter *e, const gen_node *n) {
  * Constants
  * ------------------------------------------------------------------------ */
 
+/* A C constant expression of the primitive value v of type t. */
+static const char *const_expr(emitter *e, const rtype *t, Value_R v) {
+    uint64_t bits = default_bits(v);
+    switch (t->which) {
+    case Type_which_bool: return bits ? "true" : "false";
+    case Type_which_int8: return fmt(e, "((int8_t)%d)", Value_get_int8(v));
+    case Type_which_int16: return fmt(e, "((int16_t)%d)", Value_get_int16(v));
+    case Type_which_int32: {
+        int32_t x = Value_get_int32(v);
+        if (x == INT32_MIN) return "(-INT32_C(2147483647) - 1)";
+        return fmt(e, "INT32_C(%ld)", (long)x);
+    }
+    case Type_which_int64: {
+        int64_t x = Value_get_int64(v);
+        if (x == INT64_MIN) return "(-INT64_C(9223372036854775807) - 1)";
+        return fmt(e, "INT64_C(%lld)", (long long)x);
+    }
+    case Type_which_uint8: return fmt(e, "((uint8_t)%uu)", Value_get_uint8(v));
+    case Type_which_uint16:
+        return fmt(e, "((uint16_t)%uu)", Value_get_uint16(v));
+    case Type_which_uint32:
+        return fmt(e, "UINT32_C(%lu)", (unsigned long)Value_get_uint32(v));
+    case Type_which_uint64:
+        return fmt(e, "UINT64_C(%llu)", (unsigned long long)bits);
+    case Type_which_float32: {
+        float f = Value_get_float32(v);
+        if (isfinite(f)) return fmt(e, "%af", (double)f);
+        return fmt(e, "ncp_f32_from_bits(0x%08llxu)", (unsigned long long)bits);
+    }
+    case Type_which_float64: {
+        double d = Value_get_float64(v);
+        if (isfinite(d)) return fmt(e, "%a", d);
+        return fmt(e, "ncp_f64_from_bits(UINT64_C(0x%016llx))",
+                   (unsigned long long)bits);
+    }
+    case Type_which_enum: {
+        const gen_node *en = gen_node_get(e->m, t->id);
+        Enumerant_RList ens = Node_enum_get_enumerants(Node_get_enum(en->r));
+        if (bits < Enumerant_RList_len(ens))
+            return fmt(
+                e, "%s_%s", en->cname,
+                Enumerant_get_name(Enumerant_RList_get(ens, (uint32_t)bits))
+                    .str);
+        return fmt(e, "((%s)%llu)", en->cname, (unsigned long long)bits);
+    }
+    default: return "0";
+    }
+}
+
 static void emit_const(emitter *e, const gen_node *n) {
     Node_const_R k = Node_get_const(n->r);
     rtype t = resolve(e, Node_const_get_type(k), &no_ctx, 0);
     Value_R v = Node_const_get_value(k);
     prim p;
+    gen_printf(&e->k, "\n");
+    emit_comment(e, &e->k,
+                 fmt(e, "Constant %s%s", n->name,
+                     t.which == Type_which_void ? " (Void: no value)" : ""),
+                 node_doc(e, n, -1));
     if (primitive(e, &t, &p)) {
-        gen_printf(&e->k, "#define %s (%s)\n", n->cname,
-                   from_wire(e, &p, literal(e, &p, default_bits(v)), 0));
+        const char *x = const_expr(e, &t, v);
+        gen_printf(&e->k, x[0] == '-' ? "#define %s (%s)\n" : "#define %s %s\n",
+                   n->cname, x);
         return;
     }
-    if (t.which == Type_which_text) {
+    switch (t.which) {
+    case Type_which_void: return; /* no value to hold */
+    case Type_which_text: {
         ncp_text s = Value_get_text(v);
-        gen_printf(&e->k, "static const char %s[] = %s;\n", n->cname,
-                   c_string(e, s.str, s.len));
+        gen_printf(&e->k, "static const char %s[%zu] = %s;\n", n->cname,
+                   s.len + 1, c_string(e, s.str, s.len));
         return;
     }
-    if (t.which == Type_which_data) {
+    case Type_which_data: {
         ncp_data d = Value_get_data(v);
-        gen_printf(&e->k, "static const char %s[%zu] = %s;\n", n->cname,
-                   d.len ? d.len : 1, c_string(e, (const char *)d.ptr, d.len));
+        gen_printf(&e->k, "static const uint8_t %s[%zu] = {", n->cname,
+                   d.len ? d.len : 1);
+        for (size_t i = 0; i < d.len; i++)
+            gen_printf(&e->k, "%s0x%02x",
+                       i == 0 ? "" : (i % 12 == 0 ? ",\n    " : ", "),
+                       d.ptr[i]);
+        gen_printf(&e->k, "%s};\n", d.len ? "" : "0");
         return;
+    }
+    default: break;
     }
     /* Structs, lists, AnyPointers: a function returning the value. */
     ncp_ptr value = ncp_struct_ptr(&v.s, 0);
@@ -993,8 +1365,7 @@ static void emit_const(emitter *e, const gen_node *n) {
                "ncp_ptr %s(void) {\n    static ncp_msg *cache;\n"
                "    return ncp_const_root(%s, %uu, &cache);\n}\n",
                n->cname, blob, words);
-    gen_printf(&e->k, "/* Constant %s. */\nncp_ptr %s(void);\n", n->name,
-               n->cname);
+    gen_printf(&e->k, "ncp_ptr %s(void);\n", n->cname);
 }
 
 /* ------------------------------------------------------------------------
@@ -1052,56 +1423,62 @@ static void visit_consts(emitter *e, const gen_node *n) {
     if (n->which == Node_which_const) emit_const(e, n);
 }
 
-/* Specialization: the generic struct and everything in it, with the
- * parameters bound. */
+/* Specialization: the generic scope and the structs and groups in it (but
+ * not the generic structs nested in it: each is a unit of its own), with
+ * the parameters bound. */
 typedef struct spec_walk {
     emitter *e;
-    const gen_node *generic;
+    const gen_node *unit;
     const char *cname;
-    ctx c;
+    const ctx *c;
     bool fields;
 } spec_walk;
 
 static void spec_visit(spec_walk *w, const gen_node *n) {
     const char *cn =
-        fmt(w->e, "%s%s", w->cname, n->cname + strlen(w->generic->cname));
-    if (n->which == Node_which_struct) {
-        if (w->fields)
-            emit_fields(w->e, &w->e->s, n, cn, &w->c);
-        else
-            emit_struct_types(w->e, &w->e->s, n, cn, false);
-        Field_RList fields = Node_struct_get_fields(struct_of(n));
-        for (uint32_t i = 0; i < Field_RList_len(fields); i++) {
-            Field_R f = Field_RList_get(fields, i);
-            if (Field_which(f) == Field_which_group)
-                spec_visit(w, gen_node_get(w->e->m, Field_group_get_typeId(
-                                                        Field_get_group(f))));
-        }
+        fmt(w->e, "%s%s", w->cname, n->cname + strlen(w->unit->cname));
+    if (w->fields)
+        emit_fields(w->e, &w->e->sf, n, cn, w->c);
+    else
+        emit_struct_types(w->e, &w->e->st, n, cn, false);
+    Field_RList fields = Node_struct_get_fields(struct_of(n));
+    for (uint32_t i = 0; i < Field_RList_len(fields); i++) {
+        Field_R f = Field_RList_get(fields, i);
+        if (Field_which(f) == Field_which_group)
+            spec_visit(w, gen_node_get(w->e->m, Field_group_get_typeId(
+                                                    Field_get_group(f))));
     }
     Node_NestedNode_RList nested = Node_get_nestedNodes(n->r);
     for (uint32_t i = 0; i < Node_NestedNode_RList_len(nested); i++) {
         const gen_node *c = gen_node_get(
             w->e->m,
             Node_NestedNode_get_id(Node_NestedNode_RList_get(nested, i)));
-        if (c->which == Node_which_struct) spec_visit(w, c);
+        if (c->which == Node_which_struct && !node_is_generic(c))
+            spec_visit(w, c);
     }
 }
 
 static void emit_specs(emitter *e) {
     /* Specializations can require others (a bound type that is itself a
-     * specialization); the list may grow while it is walked. */
+     * specialization, a field whose type is another one); the list may grow
+     * while it is walked.  The types of all of them come before the field
+     * accessors of any, so accessors may use any specialization's types. */
     for (size_t i = 0; i < e->nspecs; i++) {
         spec s = e->specs[i];
-        const gen_node *g = gen_node_get(e->m, s.generic);
-        spec_walk w = {e, g, s.cname, {{{g->id, s.bind}}, 1}, false};
-        gen_printf(&e->s,
-                   "\n#ifndef NCP_GEN_SPEC_%s\n#define NCP_GEN_SPEC_%s\n",
-                   s.cname, s.cname);
-        gen_printf(&e->s, "/* %s, specialized as %s */\n", g->name, s.cname);
+        const gen_node *g = gen_node_get(e->m, s.unit);
+        spec_walk w = {e, g, s.cname, s.c, false};
+        gen_printf(&e->st,
+                   "\n#ifndef NCP_GEN_SPEC_%s\n#define NCP_GEN_SPEC_%s\n"
+                   "/* %s, specialized as %s */\n",
+                   s.cname, s.cname, g->name, s.cname);
         spec_visit(&w, g);
+        gen_printf(&e->st, "#endif\n");
+        gen_printf(&e->sf,
+                   "\n#ifndef NCP_GEN_SPECF_%s\n#define NCP_GEN_SPECF_%s\n",
+                   s.cname, s.cname);
         w.fields = true;
         spec_visit(&w, g);
-        gen_printf(&e->s, "#endif\n");
+        gen_printf(&e->sf, "#endif\n");
     }
 }
 
@@ -1138,6 +1515,100 @@ static const char *guard_of(emitter *e, const char *filename) {
             *p = '_';
     }
     return g;
+}
+
+/* ------------------------------------------------------------------------
+ * Name clashes.  Distinct schema declarations can map to one C name (a
+ * nested struct named R is Foo_R, like Foo's reader handle; a constant named
+ * read is Foo_read; an enumerant named schema is E_schema).  The header is
+ * scanned for what it defines, and a name defined twice stops the run with
+ * a message, rather than leaving a header that does not compile.
+ * ------------------------------------------------------------------------ */
+
+static bool is_ident_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The identifier that ends right before `end` (skipping blanks). */
+static char *ident_before(const char *line, const char *end) {
+    while (end > line && end[-1] == ' ')
+        end--;
+    const char *b = end;
+    while (b > line && is_ident_char(b[-1]))
+        b--;
+    if (b == end) return NULL;
+    char *r = malloc((size_t)(end - b) + 1);
+    if (r == NULL) gen_die("out of memory");
+    memcpy(r, b, (size_t)(end - b));
+    r[end - b] = '\0';
+    return r;
+}
+
+static char *ident_at(const char *p) {
+    const char *e = p;
+    while (is_ident_char(*e))
+        e++;
+    return ident_before(p, e);
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool starts(const char *s, const char *prefix) {
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void check_names(const char *filename, const gen_buf *h) {
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bool in_enum = false;
+    for (const char *line = h->data; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char *l = malloc(len + 1);
+        if (l == NULL) gen_die("out of memory");
+        memcpy(l, line, len);
+        l[len] = '\0';
+        char *name = NULL;
+        char *paren = strchr(l, '(');
+        if (starts(l, "#define "))
+            name = ident_at(l + 8);
+        else if (starts(l, "static inline ") && paren)
+            name = ident_before(l, paren);
+        else if (starts(l, "typedef struct ") && strstr(l, "} "))
+            name = ident_at(strstr(l, "} ") + 2);
+        else if (starts(l, "typedef enum ")) {
+            name = ident_at(l + 13);
+            in_enum = true;
+        } else if (in_enum && l[0] == '}')
+            in_enum = false;
+        else if (in_enum && starts(l, "    ") && is_ident_char(l[4]) &&
+                 strstr(l, " = "))
+            name = ident_at(l + 4);
+        else if ((starts(l, "extern const ") || starts(l, "static const ")) &&
+                 (strchr(l, '[') || strchr(l, ';'))) {
+            char *end = strchr(l, '[') ? strchr(l, '[') : strchr(l, ';');
+            name = ident_before(l, end);
+        } else if (starts(l, "ncp_ptr ") && paren)
+            name = ident_before(l, paren);
+        if (name) {
+            if (n == cap) names = grow(names, &cap, sizeof *names, 256);
+            names[n++] = name;
+        }
+        free(l);
+        line = nl ? nl + 1 : line + len;
+    }
+    qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(names[i - 1], names[i]) == 0)
+            gen_die("%s: two declarations map to the C name %s; rename one "
+                    "(docs/codegen.md lists the names the generator makes)",
+                    filename, names[i]);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }
 
 void gen_emit_file(const gen_model *m,
@@ -1178,7 +1649,8 @@ void gen_emit_file(const gen_model *m,
                "with this runtime's capnpc-c\"\n#endif\n\n"
                "#ifdef __cplusplus\nextern \"C\" {\n#endif\n",
                NCP_ABI_VERSION, filename, NCP_ABI_VERSION);
-    gen_printf(&h, "%s%s%s", e.t.data ? e.t.data : "", e.s.data ? e.s.data : "",
+    gen_printf(&h, "%s%s%s%s", e.t.data ? e.t.data : "",
+               e.st.data ? e.st.data : "", e.sf.data ? e.sf.data : "",
                e.f.data ? e.f.data : "");
     if (e.k.len) gen_printf(&h, "\n%s", e.k.data);
     const char *base = fmt(&e, "%s", filename);
@@ -1208,19 +1680,26 @@ void gen_emit_file(const gen_model *m,
         ident, e.cr.data ? e.cr.data : "    NULL,\n", ident,
         c_string(&e, filename, strlen(filename)), e.nregistered, ident);
 
+    check_names(filename, &h);
     write_file(fmt(&e, "%s.h", filename), &h);
     write_file(fmt(&e, "%s.c", filename), &src);
     gen_buf_free(&h);
     gen_buf_free(&src);
     gen_buf_free(&e.t);
-    gen_buf_free(&e.s);
+    gen_buf_free(&e.st);
+    gen_buf_free(&e.sf);
     gen_buf_free(&e.f);
     gen_buf_free(&e.k);
     gen_buf_free(&e.c);
     gen_buf_free(&e.cr);
-    for (size_t i = 0; i < e.nspecs; i++)
+    for (size_t i = 0; i < e.nspecs; i++) {
         free(e.specs[i].cname);
+        free(e.specs[i].sig);
+    }
     free(e.specs);
+    for (size_t i = 0; i < e.nctxs; i++)
+        free(e.ctxs[i]);
+    free(e.ctxs);
     free(e.deps);
     for (size_t i = 0; i < e.nstrings; i++)
         free(e.strings[i]);

@@ -48,6 +48,8 @@ typedef struct gen_node {
     const char *name; /* schema name, "Outer.Inner" ("" for files) */
     char *cname;      /* C identifier, "Outer_Inner" ("" for files) */
     bool is_group;
+    bool has_info;          /* info holds the node's doc comments */
+    Node_SourceInfo_R info; /* from CodeGeneratorRequest.sourceInfo */
 } gen_node;
 
 typedef struct gen_model {
@@ -55,6 +57,7 @@ typedef struct gen_model {
     CodeGeneratorRequest_R req;
     gen_node *nodes; /* sorted by id */
     size_t count;
+    bool docs; /* copy the schema's doc comments into the header */
 } gen_model;
 
 void gen_model_load(gen_model *m, ncp_msg *msg);

@@ -3,6 +3,7 @@
  * input and writes C for each requested schema file (see gen.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gen.h"
@@ -13,7 +14,9 @@ int main(int argc, char **argv) {
         printf("usage: capnp compile -o%s:OUTDIR [--src-prefix=DIR] "
                "FILE.capnp...\n"
                "Writes FILE.capnp.h (typed accessors) and FILE.capnp.c "
-               "(reflection tables)\nfor the ncp Cap'n Proto runtime.\n",
+               "(reflection tables)\nfor the ncp Cap'n Proto runtime.  With "
+               "CAPNPC_C_DOCS=1 in the environment the\nschema's doc comments "
+               "are copied into the headers.\n",
                argv[0]);
         return 0;
     }
@@ -33,6 +36,10 @@ int main(int argc, char **argv) {
         gen_die("reading the request from standard input: %s", err.message);
     gen_model m;
     gen_model_load(&m, msg);
+    /* Doc comments of the schema are copied into the headers on request
+     * (ncp_generate asks for them); the committed bootstrap has none. */
+    const char *docs = getenv("CAPNPC_C_DOCS");
+    m.docs = docs != NULL && docs[0] != '\0' && strcmp(docs, "0") != 0;
     CodeGeneratorRequest_RequestedFile_RList files =
         CodeGeneratorRequest_get_requestedFiles(m.req);
     for (uint32_t i = 0;

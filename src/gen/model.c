@@ -43,11 +43,20 @@ static void name_node(gen_model *m, gen_node *n, unsigned depth) {
         n->file = n->id;
         return;
     }
-    gen_node *scope = &m->nodes[gen_node_get(m, n->scope) - m->nodes];
-    name_node(m, scope, depth + 1);
     ncp_text display = Node_get_displayName(n->r);
     uint32_t prefix = Node_get_displayNamePrefixLength(n->r);
     if (prefix > display.len) gen_die("bad display name %s", display.str);
+    const gen_node *found = gen_node_find(m, n->scope);
+    if (found == NULL) {
+        /* Nodes without a scope (the parameter and result structs of
+         * interface methods, scope 0) are never emitted: they get a name
+         * for messages only. */
+        n->cname = gen_strdup(n->name);
+        n->file = 0;
+        return;
+    }
+    gen_node *scope = &m->nodes[found - m->nodes];
+    name_node(m, scope, depth + 1);
     const char *shortname = display.str + prefix;
     size_t len = strlen(scope->cname) + strlen(shortname) + 2;
     char *c = malloc(len);
@@ -83,6 +92,15 @@ void gen_model_load(gen_model *m, ncp_msg *msg) {
     qsort(m->nodes, m->count, sizeof *m->nodes, by_id);
     for (size_t i = 0; i < m->count; i++)
         name_node(m, &m->nodes[i], 0);
+    Node_SourceInfo_RList info = CodeGeneratorRequest_get_sourceInfo(m->req);
+    for (uint32_t i = 0; i < Node_SourceInfo_RList_len(info); i++) {
+        Node_SourceInfo_R si = Node_SourceInfo_RList_get(info, i);
+        const gen_node *n = gen_node_find(m, Node_SourceInfo_get_id(si));
+        if (n == NULL) continue;
+        gen_node *w = &m->nodes[n - m->nodes];
+        w->info = si;
+        w->has_info = true;
+    }
     if (ncp_msg_status(msg) != NCP_OK)
         gen_die("reading the request: %s", ncp_msg_error(msg)->message);
 }

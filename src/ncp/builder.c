@@ -330,10 +330,9 @@ ncp_blist ncp_bptr_init_list(ncp_bptr p, ncp_elem_size es, uint32_t len) {
     return init_list(p, es, len, true, "ncp_bptr_init_list");
 }
 
-ncp_blist ncp_bptr_init_struct_list(ncp_bptr p, uint32_t len, uint16_t dw,
-                                    uint16_t pc) {
+static ncp_blist init_struct_list(ncp_bptr p, uint32_t len, uint16_t dw,
+                                  uint16_t pc, bool zero, const char *op) {
     ncp_blist l = {p.b, NULL, p.seg, 0, 0, 0, 0, NCP_ELEM_COMPOSITE};
-    const char *op = "ncp_bptr_init_struct_list";
     if (!check_loc(p, op) || !check_len(p.b, len, op)) return l;
     uint64_t per = (uint64_t)dw + pc;
     uint64_t words = (uint64_t)len * per;
@@ -347,7 +346,7 @@ ncp_blist ncp_bptr_init_struct_list(ncp_bptr p, uint32_t len, uint16_t dw,
     }
     uint8_t *ref;
     uint32_t seg;
-    uint8_t *c = alloc_for(p, words + 1, &ref, &seg, true);
+    uint8_t *c = alloc_for(p, words + 1, &ref, &seg, zero);
     if (c == NULL) return l;
     set_near(ref, c, list_tag(NCP_ELEM_COMPOSITE, (uint32_t)words));
     ncp_store64(c, ((uint64_t)len << 2) | struct_tag(dw, pc));
@@ -358,6 +357,17 @@ ncp_blist ncp_bptr_init_struct_list(ncp_bptr p, uint32_t len, uint16_t dw,
     l.data_bits = (uint32_t)dw * 64;
     l.ptr_count = pc;
     return l;
+}
+
+ncp_blist ncp_bptr_init_struct_list(ncp_bptr p, uint32_t len, uint16_t dw,
+                                    uint16_t pc) {
+    return init_struct_list(p, len, dw, pc, true, "ncp_bptr_init_struct_list");
+}
+
+ncp_blist ncp_bptr_init_data_list_unzeroed(ncp_bptr p, uint32_t len,
+                                           uint16_t dw) {
+    return init_struct_list(p, len, dw, 0, false,
+                            "ncp_bptr_init_data_list_unzeroed");
 }
 
 ncp_blist ncp_bptr_init_list_from(ncp_bptr p, ncp_elem_size es, uint32_t len,

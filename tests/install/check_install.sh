@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# tests/install/check_install.sh BUILD_DIR SOURCE_DIR CC
+# tests/install/check_install.sh BUILD_DIR SOURCE_DIR CC [EXTRA_LDFLAGS]
 # Installs the build into a scratch prefix and builds the example against
 # the installed headers and library through pkg-config, as a user would.
+# EXTRA_LDFLAGS: what a sanitized build's users add to their link.
 set -euo pipefail
-build=$1 src=$2 cc=$3
+build=$1 src=$2 cc=$3 extra=${4:-}
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
@@ -12,6 +13,6 @@ test -f "$prefix/include/nupic/ncp.h"
 test -f "$prefix/include/nupic/proto/SpatialPoolerProto.capnp"
 test -x "$prefix/bin/capnpc-c"
 "$cc" -std=c11 -Wall -Wextra -Werror -o "$prefix/example" "$src/examples/hello_message.c" \
-  $(pkg-config --static --cflags --libs nupic-ncp)
+  $(pkg-config --static --cflags --libs nupic-ncp) $extra
 "$prefix/example" "$prefix/message.bin" | grep -q "^read .*: permanences, 4 x 16$"
 echo "install ok: headers, library, pkg-config, capnpc-c, schemas"

@@ -373,6 +373,66 @@ static void struct_lists(void **state) {
     ncp_builder_free(b);
 }
 
+/* An unzeroed data-only struct list, filled in one pass, encodes exactly as
+ * the zeroed one set element by element; so do its far-pointer and failure
+ * cases. */
+static void unzeroed_data_lists(void **state) {
+    (void)state;
+    ts_buf one, two;
+    for (int unzeroed = 0; unzeroed < 2; unzeroed++) {
+        /* A small first segment: the second list lands in a new segment,
+         * behind a far pointer. */
+        ncp_builder *b = new_builder(16, NCP_GROW_HEURISTIC);
+        ncp_bstruct r = ncp_builder_init_root(b, 0, 2);
+        for (uint32_t f = 0; f < 2; f++) {
+            uint32_t n = f == 0 ? 3 : 300;
+            ncp_bptr p = ncp_bstruct_ptr(&r, f);
+            ncp_blist l = unzeroed ? ncp_bptr_init_data_list_unzeroed(p, n, 2)
+                                   : ncp_bptr_init_struct_list(p, n, 2, 0);
+            assert_non_null(l.start);
+            assert_int_equal(l.len, n);
+            assert_int_equal(l.step_bits, 128);
+            for (uint32_t i = 0; i < n; i++) {
+                if (unzeroed) {
+                    ncp_store64(l.start + (size_t)i * 16, 1000u + i);
+                    ncp_store64(l.start + (size_t)i * 16 + 8, (uint64_t)i << 40);
+                } else {
+                    ncp_bstruct e = ncp_blist_struct(&l, i);
+                    ncp_bstruct_set_u64(&e, 0, 1000u + i);
+                    ncp_bstruct_set_u64(&e, 8, (uint64_t)i << 40);
+                }
+            }
+        }
+        assert_int_equal(ncp_builder_status(b), NCP_OK);
+        assert_true(ncp_builder_segment_count(b) > 1);
+        ncp_msg *m = reopen(b, unzeroed ? &two : &one);
+        ncp_struct s = ncp_msg_root(m, NULL);
+        ncp_list l =
+            ncp_ptr_list(ncp_struct_ptr(&s, 1), NCP_ELEM_COMPOSITE, NULL);
+        assert_int_equal(ncp_list_len(&l), 300);
+        ncp_struct e = ncp_list_struct(&l, 299);
+        assert_int_equal(ncp_struct_u64(&e, 0), 1299);
+        assert_int_equal(ncp_struct_u64(&e, 8), (uint64_t)299 << 40);
+        assert_int_equal(ncp_msg_status(m), NCP_OK);
+        ncp_msg_free(m);
+        ncp_builder_free(b);
+    }
+    assert_int_equal(one.len, two.len);
+    assert_memory_equal(one.data, two.data, one.len);
+    ts_buf_free(&one);
+    ts_buf_free(&two);
+    /* Sizes beyond the largest list fail like ncp_bptr_init_struct_list. */
+    ncp_builder *b = new_builder(0, NCP_GROW_HEURISTIC);
+    ncp_bstruct r = ncp_builder_init_root(b, 0, 1);
+    ncp_blist l =
+        ncp_bptr_init_data_list_unzeroed(ncp_bstruct_ptr(&r, 0), 1u << 28, 4);
+    assert_null(l.start);
+    assert_int_equal(ncp_builder_status(b), NCP_ERR_TOO_LARGE);
+    assert_non_null(strstr(ncp_builder_error(b)->message,
+                           "ncp_bptr_init_data_list_unzeroed"));
+    ncp_builder_free(b);
+}
+
 /* ------------------------------------------------------------------------
  * Encodings read as others (encoding.md and the reference reader's rules)
  * ------------------------------------------------------------------------ */
@@ -901,6 +961,7 @@ int main(void) {
         cmocka_unit_test(bulk_init_and_set),
         cmocka_unit_test(text_data_and_pointer_lists),
         cmocka_unit_test(struct_lists),
+        cmocka_unit_test(unzeroed_data_lists),
         cmocka_unit_test(list_upgrades_and_downgrades),
         cmocka_unit_test(pointer_kind_mismatches),
         cmocka_unit_test(struct_size_evolution),

@@ -135,6 +135,13 @@ NCP_API ncp_blist ncp_bptr_init_list(ncp_bptr p, ncp_elem_size elem,
 NCP_API ncp_blist ncp_bptr_init_struct_list(ncp_bptr p, uint32_t len,
                                             uint16_t data_words,
                                             uint16_t ptr_count);
+/* As ncp_bptr_init_struct_list for structs without pointers, except that
+ * the elements are NOT zeroed: the caller must write all
+ * len * data_words * 8 bytes at the result's start before the message is
+ * written, read or copied (bytes it leaves hold whatever the allocator's
+ * memory held).  For writers that fill a large list in one pass. */
+NCP_API ncp_blist ncp_bptr_init_data_list_unzeroed(ncp_bptr p, uint32_t len,
+                                                   uint16_t data_words);
 /* Allocates a list of len elements of 1, 2, 4 or 8 bytes (elem is
  * NCP_ELEM_BYTE .. NCP_ELEM_8BYTES) initialised from src, host byte order,
  * at memcpy speed on little-endian hosts. */

@@ -935,10 +935,10 @@ typedef enum Node_Which {
     Node_which_annotation = 5,
 } Node_Which;
 static inline Node_Which Node_which(Node_R r) {
-    return (Node_Which)ncp_struct_u16(&r.s, 12u);
+    return (Node_Which)(unsigned)ncp_struct_u16(&r.s, 12u);
 }
-static inline Node_Which Node_which_b(Node_B b) {
-    return (Node_Which)ncp_bstruct_u16(&b.s, 12u);
+static inline Node_Which Node_whichb(Node_B b) {
+    return (Node_Which)(unsigned)ncp_bstruct_u16(&b.s, 12u);
 }
 static inline uint64_t Node_get_id(Node_R r) {
     return ncp_struct_u64(&r.s, 0u);
@@ -1003,46 +1003,91 @@ static inline void Node_set_file(Node_B b) {
 }
 static inline Node_struct_R Node_get_struct(Node_R r) {
     Node_struct_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 12u) != 1u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Node_struct_B Node_init_struct(Node_B b) {
-    ncp_bstruct_set_u16(&b.s, 12u, 1u);
+    if (ncp_bstruct_u16(&b.s, 12u) != 1u) {
+        ncp_bstruct_set_u16(&b.s, 12u, 1u);
+        ncp_bstruct_set_u16(&b.s, 14u, 0);
+        ncp_bstruct_set_u16(&b.s, 24u, 0);
+        ncp_bstruct_set_u16(&b.s, 26u, 0);
+        ncp_bstruct_set_bool(&b.s, 224u, false);
+        ncp_bstruct_set_u16(&b.s, 30u, 0);
+        ncp_bstruct_set_u32(&b.s, 32u, 0);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 3u));
+    }
     Node_struct_B g = {b.s};
     return g;
 }
 static inline Node_enum_R Node_get_enum(Node_R r) {
     Node_enum_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 12u) != 2u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Node_enum_B Node_init_enum(Node_B b) {
-    ncp_bstruct_set_u16(&b.s, 12u, 2u);
+    if (ncp_bstruct_u16(&b.s, 12u) != 2u) {
+        ncp_bstruct_set_u16(&b.s, 12u, 2u);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 3u));
+    }
     Node_enum_B g = {b.s};
     return g;
 }
 static inline Node_interface_R Node_get_interface(Node_R r) {
     Node_interface_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 12u) != 3u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Node_interface_B Node_init_interface(Node_B b) {
-    ncp_bstruct_set_u16(&b.s, 12u, 3u);
+    if (ncp_bstruct_u16(&b.s, 12u) != 3u) {
+        ncp_bstruct_set_u16(&b.s, 12u, 3u);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 3u));
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 4u));
+    }
     Node_interface_B g = {b.s};
     return g;
 }
 static inline Node_const_R Node_get_const(Node_R r) {
     Node_const_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 12u) != 4u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Node_const_B Node_init_const(Node_B b) {
-    ncp_bstruct_set_u16(&b.s, 12u, 4u);
+    if (ncp_bstruct_u16(&b.s, 12u) != 4u) {
+        ncp_bstruct_set_u16(&b.s, 12u, 4u);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 3u));
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 4u));
+    }
     Node_const_B g = {b.s};
     return g;
 }
 static inline Node_annotation_R Node_get_annotation(Node_R r) {
     Node_annotation_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 12u) != 5u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Node_annotation_B Node_init_annotation(Node_B b) {
-    ncp_bstruct_set_u16(&b.s, 12u, 5u);
+    if (ncp_bstruct_u16(&b.s, 12u) != 5u) {
+        ncp_bstruct_set_u16(&b.s, 12u, 5u);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 3u));
+        ncp_bstruct_set_bool(&b.s, 112u, false);
+        ncp_bstruct_set_bool(&b.s, 113u, false);
+        ncp_bstruct_set_bool(&b.s, 114u, false);
+        ncp_bstruct_set_bool(&b.s, 115u, false);
+        ncp_bstruct_set_bool(&b.s, 116u, false);
+        ncp_bstruct_set_bool(&b.s, 117u, false);
+        ncp_bstruct_set_bool(&b.s, 118u, false);
+        ncp_bstruct_set_bool(&b.s, 119u, false);
+        ncp_bstruct_set_bool(&b.s, 120u, false);
+        ncp_bstruct_set_bool(&b.s, 121u, false);
+        ncp_bstruct_set_bool(&b.s, 122u, false);
+        ncp_bstruct_set_bool(&b.s, 123u, false);
+    }
     Node_annotation_B g = {b.s};
     return g;
 }
@@ -1085,10 +1130,10 @@ static inline void Node_struct_set_pointerCount(Node_struct_B b, uint16_t v) {
     ncp_bstruct_set_u16(&b.s, 24u, v);
 }
 static inline ElementSize Node_struct_get_preferredListEncoding(Node_struct_R r) {
-    return (ElementSize)ncp_struct_u16(&r.s, 26u);
+    return (ElementSize)(unsigned)ncp_struct_u16(&r.s, 26u);
 }
 static inline ElementSize Node_struct_getb_preferredListEncoding(Node_struct_B b) {
-    return (ElementSize)ncp_bstruct_u16(&b.s, 26u);
+    return (ElementSize)(unsigned)ncp_bstruct_u16(&b.s, 26u);
 }
 static inline void Node_struct_set_preferredListEncoding(Node_struct_B b, ElementSize v) {
     ncp_bstruct_set_u16(&b.s, 26u, (uint16_t)v);
@@ -1378,10 +1423,10 @@ typedef enum Field_Which {
     Field_which_group = 1,
 } Field_Which;
 static inline Field_Which Field_which(Field_R r) {
-    return (Field_Which)ncp_struct_u16(&r.s, 8u);
+    return (Field_Which)(unsigned)ncp_struct_u16(&r.s, 8u);
 }
-static inline Field_Which Field_which_b(Field_B b) {
-    return (Field_Which)ncp_bstruct_u16(&b.s, 8u);
+static inline Field_Which Field_whichb(Field_B b) {
+    return (Field_Which)(unsigned)ncp_bstruct_u16(&b.s, 8u);
 }
 static inline bool Field_has_name(Field_R r) {
     return !ncp_ptr_is_null(ncp_struct_ptr(&r.s, 0u));
@@ -1423,19 +1468,32 @@ static inline void Field_set_discriminantValue(Field_B b, uint16_t v) {
 }
 static inline Field_slot_R Field_get_slot(Field_R r) {
     Field_slot_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 8u) != 0u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Field_slot_B Field_init_slot(Field_B b) {
-    ncp_bstruct_set_u16(&b.s, 8u, 0u);
+    if (ncp_bstruct_u16(&b.s, 8u) != 0u) {
+        ncp_bstruct_set_u16(&b.s, 8u, 0u);
+        ncp_bstruct_set_u32(&b.s, 4u, 0);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 2u));
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 3u));
+        ncp_bstruct_set_bool(&b.s, 128u, false);
+    }
     Field_slot_B g = {b.s};
     return g;
 }
 static inline Field_group_R Field_get_group(Field_R r) {
     Field_group_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 8u) != 1u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Field_group_B Field_init_group(Field_B b) {
-    ncp_bstruct_set_u16(&b.s, 8u, 1u);
+    if (ncp_bstruct_u16(&b.s, 8u) != 1u) {
+        ncp_bstruct_set_u16(&b.s, 8u, 1u);
+        ncp_bstruct_set_u64(&b.s, 16u, 0);
+    }
     Field_group_B g = {b.s};
     return g;
 }
@@ -1503,10 +1561,10 @@ typedef enum Field_ordinal_Which {
     Field_ordinal_which_explicit = 1,
 } Field_ordinal_Which;
 static inline Field_ordinal_Which Field_ordinal_which(Field_ordinal_R r) {
-    return (Field_ordinal_Which)ncp_struct_u16(&r.s, 10u);
+    return (Field_ordinal_Which)(unsigned)ncp_struct_u16(&r.s, 10u);
 }
-static inline Field_ordinal_Which Field_ordinal_which_b(Field_ordinal_B b) {
-    return (Field_ordinal_Which)ncp_bstruct_u16(&b.s, 10u);
+static inline Field_ordinal_Which Field_ordinal_whichb(Field_ordinal_B b) {
+    return (Field_ordinal_Which)(unsigned)ncp_bstruct_u16(&b.s, 10u);
 }
 static inline void Field_ordinal_set_implicit(Field_ordinal_B b) {
     ncp_bstruct_set_u16(&b.s, 10u, 0u);
@@ -1516,6 +1574,7 @@ static inline uint16_t Field_ordinal_get_explicit(Field_ordinal_R r) {
     return ncp_struct_u16(&r.s, 12u);
 }
 static inline uint16_t Field_ordinal_getb_explicit(Field_ordinal_B b) {
+    if (ncp_bstruct_u16(&b.s, 10u) != 1u) return 0x0u;
     return ncp_bstruct_u16(&b.s, 12u);
 }
 static inline void Field_ordinal_set_explicit(Field_ordinal_B b, uint16_t v) {
@@ -1676,10 +1735,10 @@ typedef enum Type_Which {
     Type_which_anyPointer = 18,
 } Type_Which;
 static inline Type_Which Type_which(Type_R r) {
-    return (Type_Which)ncp_struct_u16(&r.s, 0u);
+    return (Type_Which)(unsigned)ncp_struct_u16(&r.s, 0u);
 }
-static inline Type_Which Type_which_b(Type_B b) {
-    return (Type_Which)ncp_bstruct_u16(&b.s, 0u);
+static inline Type_Which Type_whichb(Type_B b) {
+    return (Type_Which)(unsigned)ncp_bstruct_u16(&b.s, 0u);
 }
 static inline void Type_set_void(Type_B b) {
     ncp_bstruct_set_u16(&b.s, 0u, 0u);
@@ -1725,46 +1784,78 @@ static inline void Type_set_data(Type_B b) {
 }
 static inline Type_list_R Type_get_list(Type_R r) {
     Type_list_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 0u) != 14u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Type_list_B Type_init_list(Type_B b) {
-    ncp_bstruct_set_u16(&b.s, 0u, 14u);
+    if (ncp_bstruct_u16(&b.s, 0u) != 14u) {
+        ncp_bstruct_set_u16(&b.s, 0u, 14u);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 0u));
+    }
     Type_list_B g = {b.s};
     return g;
 }
 static inline Type_enum_R Type_get_enum(Type_R r) {
     Type_enum_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 0u) != 15u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Type_enum_B Type_init_enum(Type_B b) {
-    ncp_bstruct_set_u16(&b.s, 0u, 15u);
+    if (ncp_bstruct_u16(&b.s, 0u) != 15u) {
+        ncp_bstruct_set_u16(&b.s, 0u, 15u);
+        ncp_bstruct_set_u64(&b.s, 8u, 0);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 0u));
+    }
     Type_enum_B g = {b.s};
     return g;
 }
 static inline Type_struct_R Type_get_struct(Type_R r) {
     Type_struct_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 0u) != 16u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Type_struct_B Type_init_struct(Type_B b) {
-    ncp_bstruct_set_u16(&b.s, 0u, 16u);
+    if (ncp_bstruct_u16(&b.s, 0u) != 16u) {
+        ncp_bstruct_set_u16(&b.s, 0u, 16u);
+        ncp_bstruct_set_u64(&b.s, 8u, 0);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 0u));
+    }
     Type_struct_B g = {b.s};
     return g;
 }
 static inline Type_interface_R Type_get_interface(Type_R r) {
     Type_interface_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 0u) != 17u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Type_interface_B Type_init_interface(Type_B b) {
-    ncp_bstruct_set_u16(&b.s, 0u, 17u);
+    if (ncp_bstruct_u16(&b.s, 0u) != 17u) {
+        ncp_bstruct_set_u16(&b.s, 0u, 17u);
+        ncp_bstruct_set_u64(&b.s, 8u, 0);
+        ncp_bptr_set_null(ncp_bstruct_ptr(&b.s, 0u));
+    }
     Type_interface_B g = {b.s};
     return g;
 }
 static inline Type_anyPointer_R Type_get_anyPointer(Type_R r) {
     Type_anyPointer_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 0u) != 18u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Type_anyPointer_B Type_init_anyPointer(Type_B b) {
-    ncp_bstruct_set_u16(&b.s, 0u, 18u);
+    if (ncp_bstruct_u16(&b.s, 0u) != 18u) {
+        ncp_bstruct_set_u16(&b.s, 0u, 18u);
+        ncp_bstruct_set_u16(&b.s, 8u, 0);
+        ncp_bstruct_set_u16(&b.s, 10u, 0);
+        ncp_bstruct_set_u64(&b.s, 16u, 0);
+        ncp_bstruct_set_u16(&b.s, 10u, 0);
+        ncp_bstruct_set_u16(&b.s, 10u, 0);
+    }
     Type_anyPointer_B g = {b.s};
     return g;
 }
@@ -1849,35 +1940,51 @@ typedef enum Type_anyPointer_Which {
     Type_anyPointer_which_implicitMethodParameter = 2,
 } Type_anyPointer_Which;
 static inline Type_anyPointer_Which Type_anyPointer_which(Type_anyPointer_R r) {
-    return (Type_anyPointer_Which)ncp_struct_u16(&r.s, 8u);
+    return (Type_anyPointer_Which)(unsigned)ncp_struct_u16(&r.s, 8u);
 }
-static inline Type_anyPointer_Which Type_anyPointer_which_b(Type_anyPointer_B b) {
-    return (Type_anyPointer_Which)ncp_bstruct_u16(&b.s, 8u);
+static inline Type_anyPointer_Which Type_anyPointer_whichb(Type_anyPointer_B b) {
+    return (Type_anyPointer_Which)(unsigned)ncp_bstruct_u16(&b.s, 8u);
 }
 static inline Type_anyPointer_unconstrained_R Type_anyPointer_get_unconstrained(Type_anyPointer_R r) {
     Type_anyPointer_unconstrained_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 8u) != 0u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Type_anyPointer_unconstrained_B Type_anyPointer_init_unconstrained(Type_anyPointer_B b) {
-    ncp_bstruct_set_u16(&b.s, 8u, 0u);
+    if (ncp_bstruct_u16(&b.s, 8u) != 0u) {
+        ncp_bstruct_set_u16(&b.s, 8u, 0u);
+        ncp_bstruct_set_u16(&b.s, 10u, 0);
+    }
     Type_anyPointer_unconstrained_B g = {b.s};
     return g;
 }
 static inline Type_anyPointer_parameter_R Type_anyPointer_get_parameter(Type_anyPointer_R r) {
     Type_anyPointer_parameter_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 8u) != 1u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Type_anyPointer_parameter_B Type_anyPointer_init_parameter(Type_anyPointer_B b) {
-    ncp_bstruct_set_u16(&b.s, 8u, 1u);
+    if (ncp_bstruct_u16(&b.s, 8u) != 1u) {
+        ncp_bstruct_set_u16(&b.s, 8u, 1u);
+        ncp_bstruct_set_u64(&b.s, 16u, 0);
+        ncp_bstruct_set_u16(&b.s, 10u, 0);
+    }
     Type_anyPointer_parameter_B g = {b.s};
     return g;
 }
 static inline Type_anyPointer_implicitMethodParameter_R Type_anyPointer_get_implicitMethodParameter(Type_anyPointer_R r) {
     Type_anyPointer_implicitMethodParameter_R g = {r.s};
+    if (ncp_struct_u16(&r.s, 8u) != 2u)
+        g.s = ncp_ptr_struct(ncp_struct_ptr(&r.s, UINT32_MAX), NULL);
     return g;
 }
 static inline Type_anyPointer_implicitMethodParameter_B Type_anyPointer_init_implicitMethodParameter(Type_anyPointer_B b) {
-    ncp_bstruct_set_u16(&b.s, 8u, 2u);
+    if (ncp_bstruct_u16(&b.s, 8u) != 2u) {
+        ncp_bstruct_set_u16(&b.s, 8u, 2u);
+        ncp_bstruct_set_u16(&b.s, 10u, 0);
+    }
     Type_anyPointer_implicitMethodParameter_B g = {b.s};
     return g;
 }
@@ -1888,10 +1995,10 @@ typedef enum Type_anyPointer_unconstrained_Which {
     Type_anyPointer_unconstrained_which_capability = 3,
 } Type_anyPointer_unconstrained_Which;
 static inline Type_anyPointer_unconstrained_Which Type_anyPointer_unconstrained_which(Type_anyPointer_unconstrained_R r) {
-    return (Type_anyPointer_unconstrained_Which)ncp_struct_u16(&r.s, 10u);
+    return (Type_anyPointer_unconstrained_Which)(unsigned)ncp_struct_u16(&r.s, 10u);
 }
-static inline Type_anyPointer_unconstrained_Which Type_anyPointer_unconstrained_which_b(Type_anyPointer_unconstrained_B b) {
-    return (Type_anyPointer_unconstrained_Which)ncp_bstruct_u16(&b.s, 10u);
+static inline Type_anyPointer_unconstrained_Which Type_anyPointer_unconstrained_whichb(Type_anyPointer_unconstrained_B b) {
+    return (Type_anyPointer_unconstrained_Which)(unsigned)ncp_bstruct_u16(&b.s, 10u);
 }
 static inline void Type_anyPointer_unconstrained_set_anyKind(Type_anyPointer_unconstrained_B b) {
     ncp_bstruct_set_u16(&b.s, 10u, 0u);
@@ -1948,10 +2055,10 @@ typedef enum Brand_Scope_Which {
     Brand_Scope_which_inherit = 1,
 } Brand_Scope_Which;
 static inline Brand_Scope_Which Brand_Scope_which(Brand_Scope_R r) {
-    return (Brand_Scope_Which)ncp_struct_u16(&r.s, 8u);
+    return (Brand_Scope_Which)(unsigned)ncp_struct_u16(&r.s, 8u);
 }
-static inline Brand_Scope_Which Brand_Scope_which_b(Brand_Scope_B b) {
-    return (Brand_Scope_Which)ncp_bstruct_u16(&b.s, 8u);
+static inline Brand_Scope_Which Brand_Scope_whichb(Brand_Scope_B b) {
+    return (Brand_Scope_Which)(unsigned)ncp_bstruct_u16(&b.s, 8u);
 }
 static inline uint64_t Brand_Scope_get_scopeId(Brand_Scope_R r) {
     return ncp_struct_u64(&r.s, 0u);
@@ -1982,10 +2089,10 @@ typedef enum Brand_Binding_Which {
     Brand_Binding_which_type = 1,
 } Brand_Binding_Which;
 static inline Brand_Binding_Which Brand_Binding_which(Brand_Binding_R r) {
-    return (Brand_Binding_Which)ncp_struct_u16(&r.s, 0u);
+    return (Brand_Binding_Which)(unsigned)ncp_struct_u16(&r.s, 0u);
 }
-static inline Brand_Binding_Which Brand_Binding_which_b(Brand_Binding_B b) {
-    return (Brand_Binding_Which)ncp_bstruct_u16(&b.s, 0u);
+static inline Brand_Binding_Which Brand_Binding_whichb(Brand_Binding_B b) {
+    return (Brand_Binding_Which)(unsigned)ncp_bstruct_u16(&b.s, 0u);
 }
 static inline void Brand_Binding_set_unbound(Brand_Binding_B b) {
     ncp_bstruct_set_u16(&b.s, 0u, 0u);
@@ -2025,10 +2132,10 @@ typedef enum Value_Which {
     Value_which_anyPointer = 18,
 } Value_Which;
 static inline Value_Which Value_which(Value_R r) {
-    return (Value_Which)ncp_struct_u16(&r.s, 0u);
+    return (Value_Which)(unsigned)ncp_struct_u16(&r.s, 0u);
 }
-static inline Value_Which Value_which_b(Value_B b) {
-    return (Value_Which)ncp_bstruct_u16(&b.s, 0u);
+static inline Value_Which Value_whichb(Value_B b) {
+    return (Value_Which)(unsigned)ncp_bstruct_u16(&b.s, 0u);
 }
 static inline void Value_set_void(Value_B b) {
     ncp_bstruct_set_u16(&b.s, 0u, 0u);
@@ -2038,6 +2145,7 @@ static inline bool Value_get_bool(Value_R r) {
     return ncp_struct_bool(&r.s, 16u);
 }
 static inline bool Value_getb_bool(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 1u) return false;
     return ncp_bstruct_bool(&b.s, 16u);
 }
 static inline void Value_set_bool(Value_B b, bool v) {
@@ -2049,6 +2157,7 @@ static inline int8_t Value_get_int8(Value_R r) {
     return ncp_i8(ncp_struct_u8(&r.s, 2u));
 }
 static inline int8_t Value_getb_int8(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 2u) return ncp_i8(0x0u);
     return ncp_i8(ncp_bstruct_u8(&b.s, 2u));
 }
 static inline void Value_set_int8(Value_B b, int8_t v) {
@@ -2060,6 +2169,7 @@ static inline int16_t Value_get_int16(Value_R r) {
     return ncp_i16(ncp_struct_u16(&r.s, 2u));
 }
 static inline int16_t Value_getb_int16(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 3u) return ncp_i16(0x0u);
     return ncp_i16(ncp_bstruct_u16(&b.s, 2u));
 }
 static inline void Value_set_int16(Value_B b, int16_t v) {
@@ -2071,6 +2181,7 @@ static inline int32_t Value_get_int32(Value_R r) {
     return ncp_i32(ncp_struct_u32(&r.s, 4u));
 }
 static inline int32_t Value_getb_int32(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 4u) return ncp_i32(0x0u);
     return ncp_i32(ncp_bstruct_u32(&b.s, 4u));
 }
 static inline void Value_set_int32(Value_B b, int32_t v) {
@@ -2082,6 +2193,7 @@ static inline int64_t Value_get_int64(Value_R r) {
     return ncp_i64(ncp_struct_u64(&r.s, 8u));
 }
 static inline int64_t Value_getb_int64(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 5u) return ncp_i64(UINT64_C(0x0));
     return ncp_i64(ncp_bstruct_u64(&b.s, 8u));
 }
 static inline void Value_set_int64(Value_B b, int64_t v) {
@@ -2093,6 +2205,7 @@ static inline uint8_t Value_get_uint8(Value_R r) {
     return ncp_struct_u8(&r.s, 2u);
 }
 static inline uint8_t Value_getb_uint8(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 6u) return 0x0u;
     return ncp_bstruct_u8(&b.s, 2u);
 }
 static inline void Value_set_uint8(Value_B b, uint8_t v) {
@@ -2104,6 +2217,7 @@ static inline uint16_t Value_get_uint16(Value_R r) {
     return ncp_struct_u16(&r.s, 2u);
 }
 static inline uint16_t Value_getb_uint16(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 7u) return 0x0u;
     return ncp_bstruct_u16(&b.s, 2u);
 }
 static inline void Value_set_uint16(Value_B b, uint16_t v) {
@@ -2115,6 +2229,7 @@ static inline uint32_t Value_get_uint32(Value_R r) {
     return ncp_struct_u32(&r.s, 4u);
 }
 static inline uint32_t Value_getb_uint32(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 8u) return 0x0u;
     return ncp_bstruct_u32(&b.s, 4u);
 }
 static inline void Value_set_uint32(Value_B b, uint32_t v) {
@@ -2126,6 +2241,7 @@ static inline uint64_t Value_get_uint64(Value_R r) {
     return ncp_struct_u64(&r.s, 8u);
 }
 static inline uint64_t Value_getb_uint64(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 9u) return UINT64_C(0x0);
     return ncp_bstruct_u64(&b.s, 8u);
 }
 static inline void Value_set_uint64(Value_B b, uint64_t v) {
@@ -2137,6 +2253,7 @@ static inline float Value_get_float32(Value_R r) {
     return ncp_f32_from_bits(ncp_struct_u32(&r.s, 4u));
 }
 static inline float Value_getb_float32(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 10u) return ncp_f32_from_bits(0x0u);
     return ncp_f32_from_bits(ncp_bstruct_u32(&b.s, 4u));
 }
 static inline void Value_set_float32(Value_B b, float v) {
@@ -2148,6 +2265,7 @@ static inline double Value_get_float64(Value_R r) {
     return ncp_f64_from_bits(ncp_struct_u64(&r.s, 8u));
 }
 static inline double Value_getb_float64(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 11u) return ncp_f64_from_bits(UINT64_C(0x0));
     return ncp_f64_from_bits(ncp_bstruct_u64(&b.s, 8u));
 }
 static inline void Value_set_float64(Value_B b, double v) {
@@ -2189,6 +2307,7 @@ static inline uint16_t Value_get_enum(Value_R r) {
     return ncp_struct_u16(&r.s, 2u);
 }
 static inline uint16_t Value_getb_enum(Value_B b) {
+    if (ncp_bstruct_u16(&b.s, 0u) != 15u) return 0x0u;
     return ncp_bstruct_u16(&b.s, 2u);
 }
 static inline void Value_set_enum(Value_B b, uint16_t v) {
@@ -2371,7 +2490,9 @@ static inline void CodeGeneratorRequest_RequestedFile_Import_set_name(CodeGenera
     ncp_bptr_set_text(ncp_bstruct_ptr(&b.s, 0u), str, len);
 }
 
-#define Field_noDiscriminant (0xffffu)
+
+/* Constant Field.noDiscriminant */
+#define Field_noDiscriminant ((uint16_t)65535u)
 
 /* The structs this file declares, for lookups by name. */
 extern const ncp_schema_file ncp_gen_file_capnp_schema_capnp;
