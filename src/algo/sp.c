@@ -22,6 +22,7 @@
 #include <nupic/sp.h>
 
 #include "persist.h"
+#include "sp_simd.h"
 #include "topology.h"
 
 /* nupic.core: static const Real PERMANENCE_EPSILON = 0.000001 */
@@ -283,13 +284,14 @@ static nupic_status alloc_columns(nupic_sp *sp, nupic_error *err) {
     return NUPIC_OK;
 }
 
-/* Makes room for `more` pool entries. */
+/* Makes room for `more` pool entries: exactly, or with room to grow. */
 static nupic_status reserve_pool(nupic_sp *sp, size_t used, size_t more,
-                                 nupic_error *err) {
+                                 bool exact, nupic_error *err) {
     if (used + more <= sp->pool_cap) return NUPIC_OK;
     size_t cap = sp->pool_cap ? sp->pool_cap * 2 : 4096;
     while (cap < used + more)
         cap *= 2;
+    if (exact) cap = used + more > 0 ? used + more : 1;
     uint32_t *pool = realloc(sp->pool, cap * sizeof *pool);
     if (pool) sp->pool = pool;
     float *perm = realloc(sp->perm, cap * sizeof *perm);
@@ -306,10 +308,6 @@ static nupic_status reserve_pool(nupic_sp *sp, size_t used, size_t more,
  * Permanences (updatePermanencesForColumn_, raisePermanencesToThreshold_,
  * clip_)
  * ------------------------------------------------------------------------ */
-
-static inline bool is_connected(const nupic_sp *sp, float v) {
-    return v >= sp->connected_threshold;
-}
 
 /* How a column's permanences change before they become its state. */
 typedef enum {
@@ -404,6 +402,69 @@ static void update_column(nupic_sp *sp, uint32_t c, perm_change change,
     sp->connected_counts[c] = count;
 }
 
+/* updatePermanencesForColumn_ without change or raising (as read calls
+ * it), when flags_follow_values(): the final clip in vector lanes, then the
+ * connected bits word by word from the pool's ranks. */
+static bool flags_follow_values(const nupic_sp *sp);
+
+static inline __attribute__((always_inline)) void
+settle_read(nupic_sp *sp, uint32_t c, uint64_t *ge) {
+    uint32_t start = sp->pool_start[c], n = sp->pool_start[c + 1] - start;
+    float *restrict perm = sp->perm + start;
+    const uint32_t *restrict idx = sp->pool + start;
+    const float max = sp->syn_perm_max, min = sp->syn_perm_min;
+    const float trim = sp->syn_perm_trim_threshold;
+    const float thr = sp->connected_threshold;
+    uint32_t k = 0;
+#if defined(__GNUC__) || defined(__clang__)
+    const v8f vmax = {max, max, max, max, max, max, max, max};
+    const v8f vmin = {min, min, min, min, min, min, min, min};
+    const v8f vtrim = {trim, trim, trim, trim, trim, trim, trim, trim};
+    const float e = SPARSE_EPSILON;
+    const v8f veps = {e, e, e, e, e, e, e, e};
+    for (; k + 8 <= n; k += 8) {
+        v8f v;
+        memcpy(&v, perm + k, sizeof v);
+        v = SELECT8(v > vmax, vmax, v);
+        v = SELECT8(v < vtrim, vmin, v);
+        v8f av = (v8f)((v8i)v & 0x7fffffff);
+        v = SELECT8(av <= veps, (v8f){0}, v);
+        memcpy(perm + k, &v, sizeof v);
+    }
+#endif
+    for (; k < n; k++) {
+        float v = perm[k];
+        v = v > max ? max : v;
+        v = v < trim ? min : v;
+        perm[k] = fabsf(v) <= SPARSE_EPSILON ? 0.0f : v;
+    }
+    /* Connected: the values at or above the threshold (read compares them
+     * before clipping; with flags_follow_values() that is the same). */
+    uint64_t *bits = sp->connected + (size_t)c * sp->words;
+    const uint64_t *pbits = sp->pool_bits + (size_t)c * sp->words;
+    const uint32_t *prank = sp->pool_rank + (size_t)c * sp->words;
+#ifdef SPS_KERNELS
+    if (ge != NULL) {
+        sp->connected_counts[c] =
+            sps_connected(perm, n, thr, pbits, prank, sp->words, ge, bits);
+        return;
+    }
+#else
+    (void)ge;
+    (void)pbits;
+#endif
+    uint32_t count = 0;
+    for (uint32_t w = 0; w < sp->words; w++) {
+        uint32_t end = w + 1 < sp->words ? prank[w + 1] : n;
+        uint64_t acc = 0;
+        for (uint32_t j = prank[w]; j < end; j++)
+            acc |= (uint64_t)(perm[j] >= thr) << (idx[j] & 63);
+        bits[w] = acc;
+        count += (uint32_t)__builtin_popcountll(acc);
+    }
+    sp->connected_counts[c] = count;
+}
+
 /* nupic.core's round5_: (Real)(Int)(f * 100000) / 100000.0, back to Real. */
 static float round5(float f) {
     float scaled = f * 100000.0f;
@@ -450,7 +511,7 @@ static nupic_status init_column(nupic_sp *sp, uint32_t c, uint32_t *nbr_buf,
                    "raising its permanences)",
                    c, want, sp->stimulus_threshold);
     size_t used = sp->pool_start[c];
-    nupic_status st = reserve_pool(sp, used, want, err);
+    nupic_status st = reserve_pool(sp, used, want, false, err);
     if (st != NUPIC_OK) return st;
     /* initPermanence_: two draws per potential input, in input order. */
     uint32_t n = 0;
@@ -745,7 +806,7 @@ overlaps_avx512(nupic_sp *sp) {
         __m512i acc = _mm512_setzero_si512();
         for (uint32_t w = 0; w < words; w += 8) {
             __mmask8 m =
-                words - w >= 8 ? 0xff : (__mmask8)((1u << (words - w)) - 1);
+                (__mmask8)(words - w >= 8 ? 0xffu : (1u << (words - w)) - 1);
             __m512i x = _mm512_and_si512(_mm512_maskz_loadu_epi64(m, bits + w),
                                          _mm512_maskz_loadu_epi64(m, in + w));
             acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(x));
@@ -922,8 +983,23 @@ static void index_pool(nupic_sp *sp, uint32_t c) {
     uint64_t *bits = sp->pool_bits + (size_t)c * sp->words;
     uint32_t *rank = sp->pool_rank + (size_t)c * sp->words;
     memset(bits, 0, sp->words * sizeof *bits);
-    for (uint32_t k = sp->pool_start[c]; k < sp->pool_start[c + 1]; k++)
-        bits[sp->pool[k] >> 6] |= UINT64_C(1) << (sp->pool[k] & 63);
+    const uint32_t *idx = sp->pool + sp->pool_start[c];
+    uint32_t n = sp->pool_start[c + 1] - sp->pool_start[c];
+    if (n > 0) {
+        /* The pool is ascending: build each word in a register. */
+        uint32_t cur = idx[0] >> 6;
+        uint64_t acc = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t w = idx[k] >> 6;
+            if (w != cur) {
+                bits[cur] = acc;
+                acc = 0;
+                cur = w;
+            }
+            acc |= UINT64_C(1) << (idx[k] & 63);
+        }
+        bits[cur] = acc;
+    }
     uint32_t r = 0;
     for (uint32_t w = 0; w < sp->words; w++) {
         rank[w] = r;
@@ -1438,18 +1514,35 @@ nupic_status nupic_sp_write(const nupic_sp *sp, SpatialPoolerProto_B b,
     SparseMatrixProto_set_numColumns(perms, sp->num_inputs);
     SparseFloatList_BList prow =
         SparseMatrixProto_init_rows(perms, sp->num_columns);
+#ifdef SPS_KERNELS
+    const bool simd = sps_available();
+#endif
     for (uint32_t c = 0; c < sp->num_columns; c++) {
         uint32_t start = sp->pool_start[c], end = sp->pool_start[c + 1], nz = 0;
+#ifdef SPS_KERNELS
+        if (simd) {
+            nz = sps_count_nonzero(sp->perm + start, end - start);
+            SparseFloat_BList vals = SparseFloatList_init_values_unzeroed(
+                SparseFloatList_BList_get(prow, c), nz);
+            if (vals.l.start != NULL && vals.l.step_bits == 64)
+                sps_join(sp->pool + start, sp->perm + start, end - start,
+                         vals.l.start);
+            continue;
+        }
+#endif
         for (uint32_t k = start; k < end; k++)
             nz += sp->perm[k] != 0.0f;
         SparseFloat_BList vals =
             SparseFloatList_init_values(SparseFloatList_BList_get(prow, c), nz);
-        uint32_t j = 0;
+        /* Each SparseFloat is one data word: the index in bits 0-31, the
+         * value's bits in 32-63. */
+        uint8_t *dst = vals.l.start;
+        if (dst == NULL) continue; /* the builder failed: reported below */
         for (uint32_t k = start; k < end; k++) {
             if (sp->perm[k] == 0.0f) continue;
-            SparseFloat_B e = SparseFloat_BList_get(vals, j++);
-            SparseFloat_set_index(e, sp->pool[k]);
-            SparseFloat_set_value(e, sp->perm[k]);
+            ncp_store64(dst, (uint64_t)sp->pool[k] |
+                                 (uint64_t)ncp_f32_to_bits(sp->perm[k]) << 32);
+            dst += 8;
         }
     }
     SpatialPoolerProto_set_tieBreaker(b, sp->tie_breaker, sp->num_columns);
@@ -1501,8 +1594,69 @@ static nupic_status read_float_list(ncp_list l, const char *name, float *dst,
     return NUPIC_OK;
 }
 
+/* Scratch for reading pools and permanences with the AVX-512 kernels;
+ * simd is false (and the buffers NULL) where they do not run. */
+typedef struct {
+    bool simd;
+    uint32_t *idx;      /* a row's indices (numInputs) */
+    float *val;         /* a row's values (numInputs + 16) */
+    uint8_t *bytes;     /* 64 * words */
+    uint64_t *row_bits; /* words */
+    uint64_t *present;  /* words + 1 */
+    uint64_t *ge;       /* words + 1 */
+} read_scratch;
+
+static void scratch_free(read_scratch *s) {
+    free(s->idx);
+    free(s->val);
+    free(s->bytes);
+    free(s->row_bits);
+    free(s->present);
+    free(s->ge);
+}
+
+static nupic_status scratch_init(read_scratch *s, const nupic_sp *sp,
+                                 nupic_error *err) {
+    memset(s, 0, sizeof *s);
+#ifdef SPS_KERNELS
+    if (!sps_available()) return NUPIC_OK;
+    size_t words = sp->words;
+    s->idx = malloc((size_t)sp->num_inputs * sizeof *s->idx);
+    s->val = calloc((size_t)sp->num_inputs + 16, sizeof *s->val);
+    s->bytes = malloc(words * 64);
+    s->row_bits = malloc(words * sizeof *s->row_bits);
+    s->present = malloc((words + 1) * sizeof *s->present);
+    s->ge = malloc((words + 1) * sizeof *s->ge);
+    if (!s->idx || !s->val || !s->bytes || !s->row_bits || !s->present ||
+        !s->ge) {
+        scratch_free(s);
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "SpatialPooler: out of memory for reading");
+    }
+    s->simd = true;
+#else
+    (void)sp;
+    (void)err;
+#endif
+    return NUPIC_OK;
+}
+
+/* The first position in idx[0..n) that is >= limit or not above the one
+ * before; n if none. */
+static uint32_t check_sorted(const read_scratch *s, const uint32_t *idx,
+                             uint32_t n, uint32_t limit) {
+#ifdef SPS_KERNELS
+    if (s->simd) return sps_check_sorted(idx, n, limit);
+#else
+    (void)s;
+#endif
+    for (uint32_t k = 0; k < n; k++)
+        if (idx[k] >= limit || (k > 0 && idx[k] <= idx[k - 1])) return k;
+    return n;
+}
+
 static nupic_status read_pools(nupic_sp *sp, SparseBinaryMatrixProto_R pp,
-                               nupic_error *err) {
+                               const read_scratch *s, nupic_error *err) {
     if (SparseBinaryMatrixProto_get_numRows(pp) != sp->num_columns ||
         SparseBinaryMatrixProto_get_numColumns(pp) != sp->num_inputs)
         return FMT("potentialPools: %u x %u, expected %u x %u",
@@ -1513,43 +1667,193 @@ static nupic_status read_pools(nupic_sp *sp, SparseBinaryMatrixProto_R pp,
     if (ncp_list_len(&rows) != sp->num_columns)
         return FMT("potentialPools.indices: %u rows, expected %u",
                    ncp_list_len(&rows), sp->num_columns);
-    size_t used = 0;
+    /* The rows' sizes first, so that the pool arrays are allocated once. */
+    ncp_list *lists = malloc((size_t)sp->num_columns * sizeof *lists);
+    if (lists == NULL)
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "SpatialPooler: out of memory for reading");
+    size_t total = 0;
     for (uint32_t c = 0; c < sp->num_columns; c++) {
-        ncp_list row =
-            ncp_ptr_list(ncp_list_ptr(&rows, c), NCP_ELEM_4BYTES,
-                         "SpatialPoolerProto.potentialPools.indices");
-        uint32_t n = ncp_list_len(&row);
-        if (n > sp->num_inputs)
+        lists[c] = ncp_ptr_list(ncp_list_ptr(&rows, c), NCP_ELEM_4BYTES,
+                                "SpatialPoolerProto.potentialPools.indices");
+        uint32_t n = ncp_list_len(&lists[c]);
+        if (n > sp->num_inputs) {
+            free(lists);
             return FMT("potentialPools: row %u has %u inputs, more than "
                        "numInputs %u",
                        c, n, sp->num_inputs);
-        nupic_status st = reserve_pool(sp, used, n, err);
-        if (st != NUPIC_OK) return st;
+        }
+        total += n;
+    }
+    nupic_status st = reserve_pool(sp, 0, total, true, err);
+    if (st != NUPIC_OK) {
+        free(lists);
+        return st;
+    }
+    size_t used = 0;
+    for (uint32_t c = 0; c < sp->num_columns; c++) {
+        const ncp_list *row = &lists[c];
+        uint32_t n = ncp_list_len(row);
         uint32_t *dst = sp->pool + used;
-        ncp_list_get_u32s(&row, 0, n, dst);
-        for (uint32_t k = 0; k < n; k++) {
+        uint32_t k;
+#ifdef SPS_KERNELS
+        if (s->simd && row->step_bits == 32) {
+            k = sps_copy_sorted(row->start, n, sp->num_inputs, dst);
+        } else
+#endif
+        {
+            ncp_list_get_u32s(row, 0, n, dst);
+            k = check_sorted(s, dst, n, sp->num_inputs);
+        }
+        if (k < n) {
+            free(lists);
             if (dst[k] >= sp->num_inputs)
                 return FMT(
                     "potentialPools: row %u index %u exceeds numInputs %u", c,
                     dst[k], sp->num_inputs);
-            if (k > 0 && dst[k] <= dst[k - 1])
-                return FMT("potentialPools: row %u is not in ascending order "
-                           "(%u after %u)",
-                           c, dst[k], dst[k - 1]);
+            return FMT("potentialPools: row %u is not in ascending order "
+                       "(%u after %u)",
+                       c, dst[k], dst[k - 1]);
         }
-        if (n < sp->stimulus_threshold)
+        if (n < sp->stimulus_threshold) {
+            free(lists);
             return FMT("potentialPools: row %u has %u inputs, fewer than "
                        "stimulusThreshold %u",
                        c, n, sp->stimulus_threshold);
+        }
         used += n;
         sp->pool_start[c + 1] = (uint32_t)used;
+#ifdef SPS_KERNELS
+        if (s->simd) {
+            uint64_t *bits = sp->pool_bits + (size_t)c * sp->words;
+            uint32_t *rank = sp->pool_rank + (size_t)c * sp->words;
+            sps_bitset(dst, n, bits, sp->words, s->bytes);
+            uint32_t r = 0;
+            for (uint32_t w = 0; w < sp->words; w++) {
+                rank[w] = r;
+                r += (uint32_t)__builtin_popcountll(bits[w]);
+            }
+            continue;
+        }
+#endif
         index_pool(sp, c);
+    }
+    free(lists);
+    return NUPIC_OK;
+}
+
+/* The error for a permanence row's entry j (index idx, value v, after
+ * prev): out of range, out of order or not finite. */
+static nupic_status perm_entry_error(uint32_t c, uint32_t j, uint32_t idx,
+                                     uint32_t prev, float v,
+                                     uint32_t num_inputs, nupic_error *err) {
+    if (idx >= num_inputs)
+        return FMT("permanences: row %u index %u exceeds numInputs %u", c, idx,
+                   num_inputs);
+    if (j > 0 && idx <= prev)
+        return FMT("permanences: row %u is not in ascending order (%u after "
+                   "%u)",
+                   c, idx, prev);
+    return FMT("permanences: row %u input %u is %g, not a finite number", c,
+               idx, (double)v);
+}
+
+static nupic_status perm_pool_error(uint32_t c, uint32_t idx,
+                                    nupic_error *err) {
+    return FMT("permanences: row %u has a permanence for input %u, which is "
+               "not in its potential pool",
+               c, idx);
+}
+
+/* One row of permanences into column c's pool-aligned values, in two
+ * passes: every entry's index and value checked (range, order, finite),
+ * then each placed at its input's rank in the pool (an input outside the
+ * pool is an error).  SparseFloat elements are read straight from their
+ * words when the encoding is the usual one (one data word: index in bits
+ * 0-31, value in 32-63). */
+static inline __attribute__((always_inline)) nupic_status
+read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
+              const read_scratch *s, nupic_error *err) {
+    uint32_t n = SparseFloat_RList_len(vals);
+    uint32_t start = sp->pool_start[c], end = sp->pool_start[c + 1];
+    if (n > end - start)
+        return FMT("permanences: row %u has %u values, more than its "
+                   "potential pool (%u)",
+                   c, n, end - start);
+    const uint64_t *pbits = sp->pool_bits + (size_t)c * sp->words;
+    const uint32_t *prank = sp->pool_rank + (size_t)c * sp->words;
+    const bool raw = vals.l.data_bits >= 64;
+    const uint8_t *base = vals.l.start;
+    const uint32_t step = vals.l.step_bits / 8;
+#ifdef SPS_KERNELS
+    if (s->simd && raw && step == 8) {
+        uint32_t j = sps_split(base, n, sp->num_inputs, s->idx, s->val);
+        if (j < n) {
+            uint64_t word = ncp_load64(base + (size_t)j * 8);
+            uint32_t prev = j > 0 ? (uint32_t)ncp_load64(base + (size_t)(j - 1) * 8) : 0;
+            return perm_entry_error(c, j, (uint32_t)word, prev,
+                                    ncp_f32_from_bits((uint32_t)(word >> 32)),
+                                    sp->num_inputs, err);
+        }
+        sps_bitset(s->idx, n, s->row_bits, sp->words, s->bytes);
+        for (uint32_t w = 0; w < sp->words; w++) {
+            uint64_t out = s->row_bits[w] & ~pbits[w];
+            if (out)
+                return perm_pool_error(
+                    c, w * 64 + (uint32_t)__builtin_ctzll(out), err);
+        }
+        sps_presence(s->row_bits, pbits, prank, sp->words, end - start,
+                     s->present);
+        sps_expand(s->val, s->present, end - start, sp->perm + start);
+        return NUPIC_OK;
+    }
+#else
+    (void)s;
+#endif
+    uint32_t prev = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t idx;
+        float v;
+        if (raw) {
+            uint64_t word = ncp_load64(base + (size_t)j * step);
+            idx = (uint32_t)word;
+            v = ncp_f32_from_bits((uint32_t)(word >> 32));
+        } else {
+            SparseFloat_R e = SparseFloat_RList_get(vals, j);
+            idx = SparseFloat_get_index(e);
+            v = SparseFloat_get_value(e);
+        }
+        if (idx >= sp->num_inputs || (j > 0 && idx <= prev) || !isfinite(v))
+            return perm_entry_error(c, j, idx, prev, v, sp->num_inputs, err);
+        prev = idx;
+    }
+    memset(sp->perm + start, 0, (size_t)(end - start) * sizeof(float));
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t idx;
+        float v;
+        if (raw) {
+            uint64_t word = ncp_load64(base + (size_t)j * step);
+            idx = (uint32_t)word;
+            v = ncp_f32_from_bits((uint32_t)(word >> 32));
+        } else {
+            SparseFloat_R e = SparseFloat_RList_get(vals, j);
+            idx = SparseFloat_get_index(e);
+            v = SparseFloat_get_value(e);
+        }
+        uint32_t w = idx >> 6;
+        uint64_t word = pbits[w];
+        if (!((word >> (idx & 63)) & 1)) return perm_pool_error(c, idx, err);
+        sp->perm[start + prank[w] +
+                 (uint32_t)__builtin_popcountll(
+                     word & ((UINT64_C(1) << (idx & 63)) - 1))] = v;
     }
     return NUPIC_OK;
 }
 
-static nupic_status read_permanences(nupic_sp *sp, SparseMatrixProto_R pm,
-                                     nupic_error *err) {
+SP_HOT static nupic_status read_permanences(nupic_sp *sp,
+                                            SparseMatrixProto_R pm,
+                                            const read_scratch *s,
+                                            nupic_error *err) {
     if (SparseMatrixProto_get_numRows(pm) != sp->num_columns ||
         SparseMatrixProto_get_numColumns(pm) != sp->num_inputs)
         return FMT("permanences: %u x %u, expected %u x %u",
@@ -1560,43 +1864,17 @@ static nupic_status read_permanences(nupic_sp *sp, SparseMatrixProto_R pm,
     if (SparseFloatList_RList_len(rows) != sp->num_columns)
         return FMT("permanences.rows: %u rows, expected %u",
                    SparseFloatList_RList_len(rows), sp->num_columns);
+    const bool fast = flags_follow_values(sp);
     for (uint32_t c = 0; c < sp->num_columns; c++) {
-        SparseFloat_RList vals =
-            SparseFloatList_get_values(SparseFloatList_RList_get(rows, c));
-        uint32_t n = SparseFloat_RList_len(vals);
-        uint32_t start = sp->pool_start[c], end = sp->pool_start[c + 1];
-        if (n > end - start)
-            return FMT("permanences: row %u has %u values, more than its "
-                       "potential pool (%u)",
-                       c, n, end - start);
-        for (uint32_t k = start; k < end; k++)
-            sp->perm[k] = 0.0f;
-        uint32_t k = start, prev = 0;
-        for (uint32_t j = 0; j < n; j++) {
-            SparseFloat_R e = SparseFloat_RList_get(vals, j);
-            uint32_t idx = SparseFloat_get_index(e);
-            float v = SparseFloat_get_value(e);
-            if (idx >= sp->num_inputs)
-                return FMT("permanences: row %u index %u exceeds numInputs %u",
-                           c, idx, sp->num_inputs);
-            if (j > 0 && idx <= prev)
-                return FMT("permanences: row %u is not in ascending order (%u "
-                           "after %u)",
-                           c, idx, prev);
-            if (!isfinite(v))
-                return FMT("permanences: row %u input %u is %g, not a finite "
-                           "number",
-                           c, idx, (double)v);
-            while (k < end && sp->pool[k] < idx)
-                k++;
-            if (k == end || sp->pool[k] != idx)
-                return FMT("permanences: row %u has a permanence for input %u, "
-                           "which is not in its potential pool",
-                           c, idx);
-            sp->perm[k] = v;
-            prev = idx;
-        }
-        update_column(sp, c, CHANGE_NONE, false);
+        nupic_status st = read_perm_row(
+            sp, c,
+            SparseFloatList_get_values(SparseFloatList_RList_get(rows, c)), s,
+            err);
+        if (st != NUPIC_OK) return st;
+        if (fast)
+            settle_read(sp, c, s->simd ? s->ge : NULL);
+        else
+            update_column(sp, c, CHANGE_NONE, false);
     }
     return NUPIC_OK;
 }
@@ -1711,10 +1989,15 @@ nupic_status nupic_sp_read(SpatialPoolerProto_R r, nupic_sp **out,
     }
 
     st = alloc_columns(sp, err);
+    read_scratch scratch = {0};
+    if (st == NUPIC_OK) st = scratch_init(&scratch, sp, err);
     if (st == NUPIC_OK)
-        st = read_pools(sp, SpatialPoolerProto_get_potentialPools(r), err);
+        st = read_pools(sp, SpatialPoolerProto_get_potentialPools(r), &scratch,
+                        err);
     if (st == NUPIC_OK)
-        st = read_permanences(sp, SpatialPoolerProto_get_permanences(r), err);
+        st = read_permanences(sp, SpatialPoolerProto_get_permanences(r),
+                              &scratch, err);
+    scratch_free(&scratch);
     uint32_t n = sp->num_columns;
     if (st == NUPIC_OK)
         st = read_float_list(SpatialPoolerProto_get_tieBreaker(r), "tieBreaker",

@@ -1,0 +1,76 @@
+/*
+ * src/algo/sp_simd.h - AVX-512 kernels for the spatial pooler's loads and
+ * saves: the conversions between its in-memory arrays (sorted pool indices,
+ * pool-aligned permanences, bitsets over the inputs) and the wire's rows
+ * (sorted index lists, SparseFloat {index, value} words).  Internal.
+ *
+ * Every kernel is a pure function of its arguments.  The caller checks
+ * sizes; the kernels never read or write outside the ranges documented
+ * here.  sps_available() says whether the CPU (and OS) run them; on other
+ * hosts, and in portable builds, sp.c uses its scalar code instead.
+ */
+#ifndef NUPIC_ALGO_SP_SIMD_H
+#define NUPIC_ALGO_SP_SIMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) &&        \
+    !defined(NCP_PORTABLE_BYTE_ORDER)
+#define SPS_KERNELS 1
+
+/* Whether AVX-512 F/BW/VL/DQ, BMI2 and POPCNT are usable. */
+bool sps_available(void);
+
+/* The first position k < n where idx[k] >= limit or (k > 0) idx[k] <=
+ * idx[k - 1]; n when idx[0..n) is strictly ascending below limit. */
+uint32_t sps_check_sorted(const uint32_t *idx, uint32_t n, uint32_t limit);
+
+/* sps_check_sorted over n little-endian 32-bit words at src, copying them
+ * to dst: all n when the result is n, else at least up to the bad one. */
+uint32_t sps_copy_sorted(const uint8_t *src, uint32_t n, uint32_t limit,
+                         uint32_t *dst);
+
+/* bits[0..words) = the set {idx[k]}; every idx[k] < 64 * words.  scratch
+ * holds 64 * words bytes. */
+void sps_bitset(const uint32_t *idx, uint32_t n, uint64_t *bits,
+                uint32_t words, uint8_t *scratch);
+
+/* Splits n SparseFloat words (index in bytes 0-3, value in 4-7, little
+ * endian) at src into idx[0..n) and val[0..n).  Returns the first position
+ * whose index is >= limit, not above the previous one, or whose value is
+ * not finite (nothing past it is stored); n when all are good. */
+uint32_t sps_split(const uint8_t *src, uint32_t n, uint32_t limit,
+                   uint32_t *idx, float *val);
+
+/* A pool's presence bitmap: bit r of present[] is set when the pool's r-th
+ * input (in ascending order) is in row_bits.  pool_rank[w] is the number of
+ * pool inputs below 64 * w; m the pool's size.  present[] holds
+ * (m + 63) / 64 + 1 words. */
+void sps_presence(const uint64_t *row_bits, const uint64_t *pool_bits,
+                  const uint32_t *pool_rank, uint32_t words, uint32_t m,
+                  uint64_t *present);
+
+/* dst[r] for r < m: the next of val[] where present has bit r, else 0.
+ * val[] is readable for popcount(present) + 16 floats. */
+void sps_expand(const float *val, const uint64_t *present, uint32_t m,
+                float *dst);
+
+/* A column's connected bitset out[0..words) from its pool-aligned
+ * permanences perm[0..m): the pool inputs with perm >= thr.  ge[] is
+ * scratch of (m + 63) / 64 + 1 words.  Returns the number connected. */
+uint32_t sps_connected(const float *perm, uint32_t m, float thr,
+                       const uint64_t *pool_bits, const uint32_t *pool_rank,
+                       uint32_t words, uint64_t *ge, uint64_t *out);
+
+/* The number of val[0..n) that compare != 0. */
+uint32_t sps_count_nonzero(const float *val, uint32_t n);
+
+/* Writes one SparseFloat word (idx[k] | bits(val[k]) << 32, little
+ * endian) to dst for each k with val[k] != 0, in order: exactly
+ * 8 * sps_count_nonzero(val, n) bytes. */
+void sps_join(const uint32_t *idx, const float *val, uint32_t n,
+              uint8_t *dst);
+
+#endif
+#endif
