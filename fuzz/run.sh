@@ -2,8 +2,11 @@
 # fuzz/run.sh BUILD_DIR SECONDS - run every fuzz target of a NUPIC_FUZZ build
 # (cmake --preset fuzz) for SECONDS seconds each.
 #
-# Each target starts from a scratch copy of its seed corpus fuzz/corpus/<t>/
-# (the committed corpus is never modified) and runs under AddressSanitizer,
+# The targets are the folders of fuzz/corpus/ (fuzz/fuzz_<t>.c each).  Each
+# starts from a scratch copy of its seed corpus fuzz/corpus/<t>/ (the
+# committed corpus is never modified); inputs are limited to 4096 bytes
+# unless fuzz/corpus/<t>.max_len says otherwise.  Each runs under
+# AddressSanitizer,
 # UndefinedBehaviorSanitizer and LeakSanitizer.  The final execution count,
 # coverage and speed of each target are printed.  Any crash, leak, timeout
 # (an input taking over 10 s), excessive memory use or broken invariant
@@ -18,7 +21,10 @@ fi
 build=$1
 seconds=$2
 here=$(cd "$(dirname "$0")" && pwd)
-targets=(reader stream)
+targets=()
+for d in "$here"/corpus/*/; do
+  targets+=("$(basename "$d")")
+done
 
 for t in "${targets[@]}"; do
   if [ ! -x "$build/fuzz/fuzz_$t" ]; then
@@ -43,8 +49,10 @@ for t in "${targets[@]}"; do
   cp -r "$here/corpus/$t" "$corpus"
   echo "== fuzz_$t: $seconds s from $(ls "$corpus" | wc -l) seeds"
   rc=0
+  max_len=4096
+  [ -f "$here/corpus/$t.max_len" ] && max_len=$(cat "$here/corpus/$t.max_len")
   "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+    -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 \
     -artifact_prefix="$artifacts/$t-" "$corpus" >"$log" 2>&1 || rc=$?
   # The last status line (executions, coverage, corpus, speed) and the
   # final statistics.

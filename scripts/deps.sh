@@ -5,10 +5,10 @@
 set -euo pipefail
 
 profile=${1:-build}
-pkgs=(cmake make gcc pkg-config capnproto)
+pkgs=(cmake make gcc pkg-config capnproto libjansson-dev)
 case "$profile" in
   build) ;;
-  test) pkgs+=(libcmocka-dev libjansson-dev clang libclang-rt-14-dev xz-utils) ;;
+  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev xz-utils) ;;
   bench) pkgs+=(libcapnp-dev g++) ;;
   *) echo "deps.sh: unknown profile '$profile' (build, test, bench)" >&2; exit 2 ;;
 esac

@@ -28,6 +28,8 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"inspect", "print a saved message as JSON or Cap'n Proto text",
      cli_inspect},
+    {"sp", "run a spatial pooler over an SDR file (new or from a saved state)",
+     cli_sp},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -15,4 +15,8 @@ test -x "$prefix/bin/capnpc-c"
 "$cc" -std=c11 -Wall -Wextra -Werror -o "$prefix/example" "$src/examples/hello_message.c" \
   $(pkg-config --static --cflags --libs nupic-ncp) $extra
 "$prefix/example" "$prefix/message.bin" | grep -q "^read .*: permanences, 4 x 16$"
-echo "install ok: headers, library, pkg-config, capnpc-c, schemas"
+test -f "$prefix/include/nupic/proto/SpatialPoolerProto.capnp.h"
+"$cc" -std=c11 -Wall -Wextra -Werror -o "$prefix/sp_example" "$src/examples/sp_save_load.c" \
+  $(pkg-config --static --cflags --libs nupic) $extra
+(cd "$prefix" && ./sp_example sp.capnp) | grep -q "matched the original"
+echo "install ok: headers, libraries, pkg-config, capnpc-c, schemas"

@@ -1,0 +1,41 @@
+/*
+ * nupic/params.h - algorithm parameters from JSON, under NuPIC's names.
+ *
+ * A parameters document is a JSON object whose keys are the camelCase
+ * names nupic.core's constructors take ("inputDimensions",
+ * "synPermConnected", ...).  Keys that are absent keep nupic.core's
+ * defaults; an unknown key, a value of the wrong type or out of its range
+ * is an error naming the key (NUPIC_ERR_PARAM), and malformed JSON an error
+ * with its line and column (NUPIC_ERR_FORMAT).  Further checks (dimension
+ * counts that agree, densities in range, ...) are the constructor's.
+ *
+ * Thread-safety: pure functions of their arguments.
+ */
+#ifndef NUPIC_PARAMS_H
+#define NUPIC_PARAMS_H
+
+#include <stddef.h>
+
+#include <nupic/sp.h>
+#include <nupic/status.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Fills *out from the JSON text json[0..len): nupic_sp_params_default()
+ * overridden by the document's keys.  *out is written only on success. */
+NCP_API nupic_status nupic_sp_params_from_json(const char *json, size_t len,
+                                               nupic_sp_params *out,
+                                               nupic_error *err);
+
+/* The same from a file; errors name the path. */
+NCP_API nupic_status nupic_sp_params_load(const char *path,
+                                          nupic_sp_params *out,
+                                          nupic_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NUPIC_PARAMS_H */
