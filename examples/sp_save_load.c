@@ -16,7 +16,7 @@
 #define CHECK(call)                                                            \
     do {                                                                       \
         if ((call) != NUPIC_OK) {                                              \
-            fprintf(stderr, "sp_save_load: %s\n", err.message);               \
+            fprintf(stderr, "sp_save_load: %s\n", err.message);                \
             goto done;                                                         \
         }                                                                      \
     } while (0)
@@ -37,9 +37,10 @@ static size_t input_at(unsigned step, uint32_t *bits) {
 
 int main(int argc, char **argv) {
     const char *path = argc > 1 ? argv[1] : "sp_example.capnp";
-    const char *json = "{\"inputDimensions\": [400], \"columnDimensions\": "
-                       "[512], \"potentialRadius\": 400, \"globalInhibition\": "
-                       "true, \"numActiveColumnsPerInhArea\": 10, \"seed\": 42}";
+    const char *json =
+        "{\"inputDimensions\": [400], \"columnDimensions\": "
+        "[512], \"potentialRadius\": 400, \"globalInhibition\": "
+        "true, \"numActiveColumnsPerInhArea\": 10, \"seed\": 42}";
     nupic_error err = {NUPIC_OK, ""};
     nupic_sp_params params;
     nupic_sp *sp = NULL, *copy = NULL;

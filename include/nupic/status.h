@@ -35,6 +35,9 @@ typedef enum nupic_status {
 NCP_API const char *nupic_status_text(nupic_status status);
 NCP_API const char *nupic_status_name(nupic_status status);
 
+/* An error record.  It keeps its first error, so start each with
+ * `nupic_error err = {NUPIC_OK, ""};` (or nupic_error_clear): functions
+ * given one that already holds an error leave it unchanged. */
 #define NUPIC_ERROR_MESSAGE_SIZE 256
 typedef struct nupic_error {
     nupic_status status;

@@ -40,7 +40,7 @@ nupic_status persist_to_file(const void *obj, persist_writer w,
     ncp_builder *b = NULL;
     nupic_status st = build(obj, w, size_words, &b, err);
     if (st != NUPIC_OK) return st;
-    ncp_error e;
+    ncp_error e = {NCP_OK, ""};
     if (ncp_builder_write_file(b, f, flags_of(o), &e) != NCP_OK)
         st = nupic_error_from_ncp(err, &e);
     ncp_builder_free(b);
@@ -53,7 +53,7 @@ nupic_status persist_to_path(const void *obj, persist_writer w,
     ncp_builder *b = NULL;
     nupic_status st = build(obj, w, size_words, &b, err);
     if (st != NUPIC_OK) return st;
-    ncp_error e;
+    ncp_error e = {NCP_OK, ""};
     if (ncp_builder_save_path(b, path, flags_of(o), &e) != NCP_OK)
         st = nupic_error_from_ncp(err, &e);
     ncp_builder_free(b);
@@ -77,7 +77,7 @@ nupic_status persist_to_mem(const void *obj, persist_writer w,
                                "save: cannot allocate %llu bytes",
                                (unsigned long long)bound);
     }
-    ncp_error e;
+    ncp_error e = {NCP_OK, ""};
     size_t n = 0;
     if (ncp_builder_write_mem(b, flags, p, (size_t)bound, &n, &e) != NCP_OK) {
         free(p);
@@ -115,7 +115,7 @@ nupic_status persist_from_file(FILE *f, persist_reader r,
     if (f == NULL) return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL FILE");
     ncp_read_options ro = read_options(o);
     ncp_msg *m = NULL;
-    ncp_error e;
+    ncp_error e = {NCP_OK, ""};
     if (ncp_msg_read_file(f, &ro, &m, &e) != NCP_OK)
         return nupic_error_from_ncp(err, &e);
     return finish_read(m, r, out, err);
@@ -127,7 +127,7 @@ nupic_status persist_from_path(const char *path, persist_reader r,
     *out = NULL;
     ncp_read_options ro = read_options(o);
     ncp_msg *m = NULL;
-    ncp_error e;
+    ncp_error e = {NCP_OK, ""};
     if (ncp_msg_map_path(path, &ro, &m, &e) != NCP_OK)
         return nupic_error_from_ncp(err, &e);
     return finish_read(m, r, out, err);
@@ -139,7 +139,7 @@ nupic_status persist_from_mem(const void *buf, size_t len, persist_reader r,
     *out = NULL;
     ncp_read_options ro = read_options(o);
     ncp_msg *m = NULL;
-    ncp_error e;
+    ncp_error e = {NCP_OK, ""};
     if (ncp_msg_from_buffer(buf, len, &ro, &m, &e) != NCP_OK)
         return nupic_error_from_ncp(err, &e);
     return finish_read(m, r, out, err);

@@ -98,7 +98,9 @@ struct nupic_sp {
     uint32_t *active_inputs; /* this step's, ascending */
     uint32_t num_active_inputs;
     uint32_t *apos; /* pool positions of a column's active inputs */
-    float *tmp;     /* a column's new permanences */
+    /* A column's neighbourhood as runs of columns (2 * num_columns). */
+    uint32_t *run_start, *run_len;
+    float *tmp; /* a column's new permanences */
 };
 
 /* ------------------------------------------------------------------------
@@ -243,6 +245,8 @@ void nupic_sp_free(nupic_sp *sp) {
     free(sp->pool_rank);
     free(sp->active_inputs);
     free(sp->apos);
+    free(sp->run_start);
+    free(sp->run_len);
     free(sp->tmp);
     free(sp);
 }
@@ -271,13 +275,15 @@ static nupic_status alloc_columns(nupic_sp *sp, nupic_error *err) {
     sp->pool_rank = calloc(n * sp->words, sizeof *sp->pool_rank);
     sp->active_inputs = calloc((size_t)sp->num_inputs + 1, sizeof(uint32_t));
     sp->apos = calloc((size_t)sp->num_inputs + 1, sizeof(uint32_t));
+    sp->run_start = calloc(2 * n, sizeof(uint32_t));
+    sp->run_len = calloc(2 * n, sizeof(uint32_t));
     sp->tmp = calloc((size_t)sp->num_inputs + 8, sizeof(float));
     if (!sp->pool_start || !sp->connected || !sp->connected_counts ||
         !sp->tie_breaker || !sp->overlap_duty || !sp->active_duty ||
         !sp->min_overlap_duty || !sp->boost || !sp->overlaps || !sp->boosted ||
         !sp->active || !sp->input_bits || !sp->active_dense || !sp->scores ||
         !sp->counts || !sp->pool_bits || !sp->pool_rank || !sp->active_inputs ||
-        !sp->apos || !sp->tmp)
+        !sp->apos || !sp->run_start || !sp->run_len || !sp->tmp)
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
                                "SpatialPooler: out of memory for %u columns",
                                sp->num_columns);
@@ -493,12 +499,9 @@ static nupic_status init_column(nupic_sp *sp, uint32_t c, uint32_t *nbr_buf,
                                 uint32_t *chosen, uint8_t *dense,
                                 nupic_error *err) {
     /* mapPotential_: the neighbourhood of the column's centre, sampled. */
-    topo_nbr nb;
-    topo_nbr_init(&nb, map_column(sp, c), sp->potential_radius, sp->input_dims,
-                  sp->ndims, sp->wrap_around);
-    uint32_t size = 0, in;
-    while (topo_nbr_next(&nb, &in))
-        nbr_buf[size++] = in;
+    uint32_t size =
+        topo_neighbors(map_column(sp, c), sp->potential_radius, sp->input_dims,
+                       sp->ndims, sp->wrap_around, nbr_buf);
     uint32_t want = (uint32_t)roundf((float)size * sp->potential_pct);
     nupic_random_sample(&sp->rng, nbr_buf, size, chosen, want);
     memset(dense, 0, sp->num_inputs);
@@ -684,6 +687,14 @@ static void update_inhibition_radius(nupic_sp *sp) {
     sp->inhibition_radius = (uint32_t)roundf(radius);
 }
 
+/* Column c's neighbourhood at the inhibition radius, as runs of columns in
+ * nupic.core's order (sp->run_start, sp->run_len); returns their number. */
+static uint32_t neighbor_runs(nupic_sp *sp, uint32_t c) {
+    return topo_neighbor_runs(c, sp->inhibition_radius, sp->column_dims,
+                              sp->ndims, sp->wrap_around, sp->run_start,
+                              sp->run_len);
+}
+
 static void update_min_duty_cycles(nupic_sp *sp) {
     if (sp->global_inhibition || sp->inhibition_radius > max_column_dim(sp)) {
         float m = sp->overlap_duty[0];
@@ -696,12 +707,12 @@ static void update_min_duty_cycles(nupic_sp *sp) {
     }
     for (uint32_t c = 0; c < sp->num_columns; c++) {
         float m = 0.0f;
-        topo_nbr nb;
-        topo_nbr_init(&nb, c, sp->inhibition_radius, sp->column_dims, sp->ndims,
-                      sp->wrap_around);
-        uint32_t n;
-        while (topo_nbr_next(&nb, &n))
-            if (sp->overlap_duty[n] > m) m = sp->overlap_duty[n];
+        uint32_t runs = neighbor_runs(sp, c);
+        for (uint32_t r = 0; r < runs; r++) {
+            const float *d = sp->overlap_duty + sp->run_start[r];
+            for (uint32_t k = 0; k < sp->run_len[r]; k++)
+                if (d[k] > m) m = d[k];
+        }
         sp->min_overlap_duty[c] = m * sp->min_pct_overlap_duty_cycles;
     }
 }
@@ -735,14 +746,14 @@ static void update_boost_factors(nupic_sp *sp) {
         }
     } else {
         for (uint32_t c = 0; c < sp->num_columns; c++) {
-            uint32_t count = 0, n;
+            /* Summed in nupic.core's order (float addition). */
             float sum = 0.0f;
-            topo_nbr nb;
-            topo_nbr_init(&nb, c, sp->inhibition_radius, sp->column_dims,
-                          sp->ndims, sp->wrap_around);
-            while (topo_nbr_next(&nb, &n)) {
-                sum += sp->active_duty[n];
-                count++;
+            uint32_t count = 0, runs = neighbor_runs(sp, c);
+            for (uint32_t r = 0; r < runs; r++) {
+                const float *d = sp->active_duty + sp->run_start[r];
+                for (uint32_t k = 0; k < sp->run_len[r]; k++)
+                    sum += d[k];
+                count += sp->run_len[r];
             }
             float target = sum / (float)count;
             sp->boost[c] =
@@ -958,16 +969,21 @@ static void inhibit_local(nupic_sp *sp, float density) {
     uint32_t n = 0;
     for (uint32_t c = 0; c < sp->num_columns; c++) {
         if (!(s[c] >= stim)) continue;
-        uint32_t neighbours = 0, bigger = 0, nb_index;
-        topo_nbr nb;
-        topo_nbr_init(&nb, c, sp->inhibition_radius, sp->column_dims, sp->ndims,
-                      sp->wrap_around);
-        while (topo_nbr_next(&nb, &nb_index)) {
-            if (nb_index == c) continue;
-            neighbours++;
-            float diff = s[nb_index] - s[c];
-            if (diff > 0 || (diff == 0 && sp->active_dense[nb_index])) bigger++;
+        /* The neighbourhood holds c itself once: its difference is 0 and
+         * it is not active yet, so it never counts as bigger. */
+        const float sc = s[c];
+        uint32_t count = 0, bigger = 0, runs = neighbor_runs(sp, c);
+        for (uint32_t r = 0; r < runs; r++) {
+            const float *sr = s + sp->run_start[r];
+            const uint8_t *ar = sp->active_dense + sp->run_start[r];
+            const uint32_t len = sp->run_len[r];
+            for (uint32_t k = 0; k < len; k++) {
+                float diff = sr[k] - sc;
+                bigger += (uint32_t)((diff > 0) | ((diff == 0) & (ar[k] != 0)));
+            }
+            count += len;
         }
+        const uint32_t neighbours = count - 1;
         uint32_t num_active =
             (uint32_t)(0.5 + (double)(density * (float)(neighbours + 1)));
         if (bigger < num_active) {
@@ -1790,7 +1806,8 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
         uint32_t j = sps_split(base, n, sp->num_inputs, s->idx, s->val);
         if (j < n) {
             uint64_t word = ncp_load64(base + (size_t)j * 8);
-            uint32_t prev = j > 0 ? (uint32_t)ncp_load64(base + (size_t)(j - 1) * 8) : 0;
+            uint32_t prev =
+                j > 0 ? (uint32_t)ncp_load64(base + (size_t)(j - 1) * 8) : 0;
             return perm_entry_error(c, j, (uint32_t)word, prev,
                                     ncp_f32_from_bits((uint32_t)(word >> 32)),
                                     sp->num_inputs, err);

@@ -55,7 +55,7 @@ int cli_sdr_next(cli_sdr_reader *r, const char *cmd, uint32_t limit,
     const char *p = r->line, *end = r->line + len;
     while (p < end) {
         if (count > 0) {
-            if (*p != ' ' || p + 1 == end) {
+            if (*p != ' ' || p + 1 == end || p[1] == ' ') {
                 cli_error(cmd,
                           "%s:%llu: expected one space between indices "
                           "at column %zu",
@@ -66,8 +66,8 @@ int cli_sdr_next(cli_sdr_reader *r, const char *cmd, uint32_t limit,
             p++;
         }
         if (*p < '0' || *p > '9') {
-            cli_error(cmd, "%s:%llu: expected an index at column %zu",
-                      r->path, (unsigned long long)r->line_no,
+            cli_error(cmd, "%s:%llu: expected an index at column %zu", r->path,
+                      (unsigned long long)r->line_no,
                       (size_t)(p - r->line) + 1);
             return -1;
         }
@@ -86,8 +86,7 @@ int cli_sdr_next(cli_sdr_reader *r, const char *cmd, uint32_t limit,
             return -1;
         }
         if (count > 0 && v <= r->idx[count - 1]) {
-            cli_error(cmd,
-                      "%s:%llu: indices must ascend (%llu after %u)",
+            cli_error(cmd, "%s:%llu: indices must ascend (%llu after %u)",
                       r->path, (unsigned long long)r->line_no,
                       (unsigned long long)v, r->idx[count - 1]);
             return -1;
@@ -130,8 +129,8 @@ bool cli_out_open(cli_out *o, const char *cmd, const char *path) {
     umask(mask);
     if (fd >= 0) (void)fchmod(fd, 0666 & ~mask);
     if (fd < 0 || (o->f = fdopen(fd, "wb")) == NULL) {
-        cli_error(cmd, "%s: cannot create a temporary file beside it: %s",
-                  path, strerror(errno));
+        cli_error(cmd, "%s: cannot create a temporary file beside it: %s", path,
+                  strerror(errno));
         if (fd >= 0) {
             close(fd);
             unlink(o->tmp);

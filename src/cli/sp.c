@@ -124,7 +124,8 @@ int cli_sp(int argc, char **argv) {
     cli_sdr_reader in;
     cli_out out;
     bool in_open = false, out_open = false;
-    uint32_t *active = malloc((size_t)nupic_sp_num_columns(sp) * sizeof *active);
+    uint32_t *active =
+        malloc((size_t)nupic_sp_num_columns(sp) * sizeof *active);
     if (active == NULL) {
         cli_error(CMD, "out of memory");
         goto done;

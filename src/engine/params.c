@@ -64,9 +64,9 @@ static const char *json_kind(const json_t *v) {
 #define PERR(...) nupic_error_set(err, NUPIC_ERR_PARAM, __VA_ARGS__)
 
 /* An integer in [lo, hi]. */
-static nupic_status get_int(const char *where, const char *key,
-                            const json_t *v, long long lo, long long hi,
-                            long long *out, nupic_error *err) {
+static nupic_status get_int(const char *where, const char *key, const json_t *v,
+                            long long lo, long long hi, long long *out,
+                            nupic_error *err) {
     if (!json_is_integer(v))
         return PERR("%s: %s: expected an integer, got %s", where, key,
                     json_kind(v));
@@ -172,8 +172,7 @@ static nupic_status parse_error(const char *where, const json_error_t *je,
 }
 
 nupic_status nupic_sp_params_from_json(const char *json, size_t len,
-                                       nupic_sp_params *out,
-                                       nupic_error *err) {
+                                       nupic_sp_params *out, nupic_error *err) {
     if (json == NULL || out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_sp_params_from_json: NULL argument");

@@ -621,7 +621,7 @@ static const char *emit_blob(emitter *e, ncp_ptr value, uint32_t *words) {
     if (ncp_builder_new(NULL, &b) != NCP_OK) gen_die("out of memory");
     ncp_bptr_copy(ncp_builder_root_ptr(b), value);
     ncp_builder *flat = b;
-    ncp_error err;
+    ncp_error err = {NCP_OK, ""};
     size_t n = 0;
     uint64_t bound = ncp_builder_write_bound(b, NCP_WRITE_SINGLE_SEGMENT);
     uint8_t *bytes = malloc((size_t)bound);

@@ -31,7 +31,7 @@ int main(int argc, char **argv) {
     o.traversal_limit_per_message_word = 64;
     o.nesting_limit = 512;
     ncp_msg *msg;
-    ncp_error err;
+    ncp_error err = {NCP_OK, ""};
     if (ncp_msg_read_fd(0, &o, &msg, &err) != NCP_OK)
         gen_die("reading the request from standard input: %s", err.message);
     gen_model m;

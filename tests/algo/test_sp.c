@@ -4,12 +4,20 @@
  * state after construction (sp-tiny), nupic.core's saved state loading and
  * continuing exactly; round trips that keep every field and byte.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include "test_support.h"
 
+#include <dirent.h>
+
 #include <math.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
+#include <nupic/ncp.h>
 #include <nupic/sp.h>
 
 /* sp-hotgym/params.json */
@@ -112,6 +120,222 @@ static void hotgym_resume_from_nupic_core(void **state) {
     ts_buf_free(&bytes);
 }
 
+/* ------------------------------------------------------------------------
+ * Round trips and compatibility
+ * ------------------------------------------------------------------------ */
+
+static void write_mem(const nupic_sp *sp, bool unpacked, ts_buf *out) {
+    nupic_save_options o = {unpacked};
+    nupic_error err = {NUPIC_OK, ""};
+    void *buf = NULL;
+    size_t len = 0;
+    if (nupic_sp_write_to_mem(sp, &o, &buf, &len, &err) != NUPIC_OK)
+        fail_msg("write_to_mem: %s", err.message);
+    out->data = buf;
+    out->len = len;
+}
+
+/* The copy equals the original in every field, writes the same bytes
+ * (packed and unpacked), and the two compute the same next steps. */
+static void assert_same_sp(nupic_sp *orig, nupic_sp *copy, const fixture *f,
+                           uint32_t from, const char *how) {
+    char diff[256];
+    if (!nupic_sp_equal(orig, copy, diff, sizeof diff))
+        fail_msg("%s: state differs after the round trip: %s", how, diff);
+    for (int unpacked = 0; unpacked < 2; unpacked++) {
+        ts_buf a, b;
+        write_mem(orig, unpacked, &a);
+        write_mem(copy, unpacked, &b);
+        ts_assert_bytes_equal(a.data, a.len, b.data, b.len);
+        ts_buf_free(&a);
+        ts_buf_free(&b);
+    }
+    uint32_t oa[2048], ob[2048];
+    for (uint32_t t = from; t < from + 50; t++) {
+        size_t na = 0, nb = 0;
+        nupic_error err = {NUPIC_OK, ""};
+        const uint32_t *in = f->input.idx + f->input.start[t];
+        size_t nin = f->input.start[t + 1] - f->input.start[t];
+        assert_int_equal(nupic_sp_compute(orig, in, nin, true, oa, &na, &err),
+                         NUPIC_OK);
+        assert_int_equal(nupic_sp_compute(copy, in, nin, true, ob, &nb, &err),
+                         NUPIC_OK);
+        if (na != nb || memcmp(oa, ob, na * sizeof oa[0]) != 0)
+            fail_msg("%s: step %u differs after the round trip", how, t + 1);
+    }
+    if (!nupic_sp_equal(orig, copy, diff, sizeof diff))
+        fail_msg("%s: state differs 50 steps after the round trip: %s", how,
+                 diff);
+}
+
+/* Every way of saving and loading keeps the whole state. */
+static void round_trips(void **state) {
+    fixture *f = *state;
+    nupic_sp_params p = hotgym_params();
+    nupic_error err = {NUPIC_OK, ""};
+    uint32_t from = 300;
+    const char *path = "sp_round_trip.capnp";
+    for (int form = 0; form < 8; form++) {
+        nupic_sp *orig, *copy = NULL;
+        assert_int_equal(nupic_sp_new(&p, &orig, &err), NUPIC_OK);
+        run_and_check(orig, f, 0, from);
+        bool unpacked = form & 1;
+        nupic_save_options so = {unpacked};
+        char how[64];
+        nupic_status st;
+        if (form < 2) { /* memory, packing detected */
+            snprintf(how, sizeof how, "memory, %s",
+                     unpacked ? "unpacked" : "packed");
+            ts_buf b;
+            write_mem(orig, unpacked, &b);
+            st = nupic_sp_read_from_mem(b.data, b.len, NULL, &copy, &err);
+            ts_buf_free(&b);
+        } else if (form < 6) { /* FILE*, packing detected or told */
+            bool told = form >= 4;
+            snprintf(how, sizeof how, "FILE*, %s, packing %s",
+                     unpacked ? "unpacked" : "packed",
+                     told ? "told" : "detected");
+            FILE *fp = tmpfile();
+            assert_non_null(fp);
+            if (nupic_sp_write_to_file(orig, fp, &so, &err) != NUPIC_OK)
+                fail_msg("%s: %s", how, err.message);
+            /* A second message after it: reading stops at the first. */
+            assert_int_equal(fputs("trailing", fp) >= 0, true);
+            rewind(fp);
+            nupic_load_options lo = {
+                told ? (unpacked ? NCP_PACKING_UNPACKED : NCP_PACKING_PACKED)
+                     : NCP_PACKING_AUTO,
+                0};
+            st = nupic_sp_read_from_file(fp, &lo, &copy, &err);
+            if (st == NUPIC_OK) {
+                char rest[16] = {0};
+                assert_non_null(fgets(rest, sizeof rest, fp));
+                assert_string_equal(rest, "trailing");
+            }
+            fclose(fp);
+        } else { /* a path, replaced atomically */
+            snprintf(how, sizeof how, "path, %s",
+                     unpacked ? "unpacked" : "packed");
+            ts_write_file(path, "old contents", 12);
+            if (nupic_sp_save(orig, path, &so, &err) != NUPIC_OK)
+                fail_msg("%s: %s", how, err.message);
+            st = nupic_sp_load(path, NULL, &copy, &err);
+            remove(path);
+        }
+        if (st != NUPIC_OK) fail_msg("%s: %s", how, err.message);
+        assert_same_sp(orig, copy, f, from, how);
+        nupic_sp_free(orig);
+        nupic_sp_free(copy);
+    }
+}
+
+/* The message we write for nupic.core's state holds the values nupic.core
+ * wrote, field by field as the schema reads them (the layout of segments
+ * may differ: nupic.core's builder grows many; ours presizes one). */
+static void writes_nupic_core_values(void **state) {
+    (void)state;
+    const char *files[] = {"reference/sp-hotgym/sp_seq_step1000.capnp.xz",
+                           "reference/sp-tiny/sp_tiny_10x10_cppdefaults.capnp",
+                           "reference/sp-tiny/"
+                           "sp_tiny_10x10_pydefaults_seed1956.capnp"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        ts_buf theirs = ts_read_data(files[i]);
+        nupic_sp *sp;
+        nupic_error err = {NUPIC_OK, ""};
+        if (nupic_sp_read_from_mem(theirs.data, theirs.len, NULL, &sp, &err))
+            fail_msg("%s: %s", files[i], err.message);
+        ts_buf ours;
+        write_mem(sp, true, &ours);
+        ncp_msg *a = ts_open(&theirs), *b = ts_open(&ours);
+        bool equal = false;
+        ncp_diff diff = {""};
+        ncp_error e = {NCP_OK, ""};
+        assert_int_equal(ncp_dyn_equal_roots(a, b, &SpatialPoolerProto_schema,
+                                             NCP_EQUAL_NULL_DIFFERS, &equal,
+                                             &diff, &e),
+                         NCP_OK);
+        if (!equal) fail_msg("%s: %s", files[i], diff.message);
+        ncp_msg_free(a);
+        ncp_msg_free(b);
+        ts_buf_free(&ours);
+        ts_buf_free(&theirs);
+        nupic_sp_free(sp);
+    }
+}
+
+/* The reference tool, with NuPIC's schema, decodes what we write to the
+ * same text as nupic.core's file for the same state. */
+static void decodes_with_nupic_schema(void **state) {
+    (void)state;
+    const char *schema_dir = getenv("NUPIC_SCHEMA_DIR");
+    assert_non_null(schema_dir);
+    const char *file =
+        "reference/sp-tiny/sp_tiny_10x10_pydefaults_seed1956.capnp";
+    ts_buf theirs = ts_read_data(file);
+    nupic_sp *sp;
+    nupic_error err = {NUPIC_OK, ""};
+    assert_int_equal(
+        nupic_sp_read_from_mem(theirs.data, theirs.len, NULL, &sp, &err),
+        NUPIC_OK);
+    ts_buf ours;
+    write_mem(sp, true, &ours);
+    ts_write_file("ours.capnp", ours.data, ours.len);
+    ts_write_file("theirs.capnp", theirs.data, theirs.len);
+    char args[4096];
+    snprintf(args, sizeof args,
+             "decode -I '%s' '%s/nupic/proto/SpatialPoolerProto.capnp' "
+             "SpatialPoolerProto",
+             schema_dir, schema_dir);
+    assert_int_equal(ts_capnp(args, "ours.capnp", "ours.txt"), 0);
+    assert_int_equal(ts_capnp(args, "theirs.capnp", "theirs.txt"), 0);
+    ts_buf a = ts_read_file("ours.txt"), b = ts_read_file("theirs.txt");
+    assert_true(a.len > 1000);
+    ts_assert_bytes_equal(a.data, a.len, b.data, b.len);
+    ts_buf_free(&a);
+    ts_buf_free(&b);
+    ts_buf_free(&ours);
+    ts_buf_free(&theirs);
+    nupic_sp_free(sp);
+}
+
+/* A save that fails part way (the file size limit: EFBIG) reports an I/O
+ * error and leaves the previous file as it was. */
+static void failed_save_keeps_old_file(void **state) {
+    fixture *f = *state;
+    nupic_sp_params p = hotgym_params();
+    nupic_error err = {NUPIC_OK, ""};
+    nupic_sp *sp;
+    assert_int_equal(nupic_sp_new(&p, &sp, &err), NUPIC_OK);
+    run_and_check(sp, f, 0, 10);
+    const char *path = "sp_keep.capnp";
+    ts_write_file(path, "previous checkpoint", 19);
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    struct rlimit small = old;
+    small.rlim_cur = 1 << 20; /* the state is ~15 MB */
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    nupic_status st = nupic_sp_save(sp, path, NULL, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    if (st != NUPIC_ERR_IO || strstr(err.message, path) == NULL)
+        fail_msg("status %s, message: %s", nupic_status_name(st), err.message);
+    ts_buf kept = ts_read_file(path);
+    assert_int_equal(kept.len, 19);
+    assert_memory_equal(kept.data, "previous checkpoint", 19);
+    ts_buf_free(&kept);
+    /* No temporary file is left behind. */
+    DIR *dir = opendir(".");
+    assert_non_null(dir);
+    for (struct dirent *e; (e = readdir(dir)) != NULL;)
+        if (strncmp(e->d_name, path, strlen(path)) == 0 &&
+            strcmp(e->d_name, path) != 0)
+            fail_msg("temporary file left behind: %s", e->d_name);
+    closedir(dir);
+    remove(path);
+    nupic_sp_free(sp);
+}
+
 /* Right after construction, the whole state equals nupic.core's. */
 static void tiny_construction_matches(void **state) {
     (void)state;
@@ -161,6 +385,10 @@ int main(void) {
         cmocka_unit_test(tiny_construction_matches),
         cmocka_unit_test(hotgym_2000_steps),
         cmocka_unit_test(hotgym_resume_from_nupic_core),
+        cmocka_unit_test(round_trips),
+        cmocka_unit_test(writes_nupic_core_values),
+        cmocka_unit_test(decodes_with_nupic_schema),
+        cmocka_unit_test(failed_save_keeps_old_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -20,6 +20,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "cli_support.h"
 #include "dyn_fill.h"
 #include "test_support.h"
 
@@ -55,67 +56,6 @@
  * Running the programs
  * ------------------------------------------------------------------------ */
 
-static const char *env(const char *name) {
-    const char *v = getenv(name);
-    if (v == NULL) fail_msg("%s is not set (run through ctest)", name);
-    return v;
-}
-
-/* Runs a shell command; returns its exit status (128 + n when killed by
- * signal n). */
-static int run(const char *fmt, ...) NCP_PRINTF(1, 2);
-static int run(const char *fmt, ...) {
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    if (rc == -1) fail_msg("cannot run %s", cmd);
-    if (WIFSIGNALED(rc)) return 128 + WTERMSIG(rc);
-    return WEXITSTATUS(rc);
-}
-
-/* nupic <args> > out.txt 2> err.txt */
-static int nupic(const char *args) {
-    return run("'%s' %s > out.txt 2> err.txt", env("NUPIC_CLI"), args);
-}
-
-static ts_buf slurp(const char *path) {
-    ts_buf b = ts_read_file(path);
-    /* NUL-terminate for string functions */
-    uint8_t *p = realloc(b.data, b.len + 1);
-    assert_non_null(p);
-    p[b.len] = 0;
-    b.data = p;
-    return b;
-}
-
-/* stderr holds one message of the tool and no sanitizer report. */
-static void assert_clean_error(void) {
-    ts_buf err = slurp("err.txt");
-    const char *e = (const char *)err.data;
-    if (strstr(e, "Sanitizer") || strstr(e, "runtime error") ||
-        (strncmp(e, "nupic", 5) != 0 && strncmp(e, "usage: nupic", 12) != 0))
-        fail_msg("unexpected stderr: %s", e);
-    ts_buf_free(&err);
-}
-
-static void assert_fails(const char *args, int status) {
-    int rc = nupic(args);
-    if (rc != status) {
-        ts_buf err = slurp("err.txt");
-        fail_msg("nupic %s: exit %d, want %d; stderr: %s", args, rc, status,
-                 (const char *)err.data);
-    }
-    assert_clean_error();
-    if (status == 1) {
-        ts_buf out = slurp("out.txt");
-        assert_int_equal(out.len, 0);
-        ts_buf_free(&out);
-    }
-}
-
 /* The schema file of a type, for the reference tool. */
 typedef struct type_info {
     const ncp_schema_struct *type;
@@ -125,11 +65,11 @@ typedef struct type_info {
 
 static void capnp_convert(const char *conv, const type_info *t,
                           const char *in) {
-    const char *dir = env("NUPIC_SCHEMA_DIR");
+    const char *dir = cli_env("NUPIC_SCHEMA_DIR");
     int rc =
-        run("'%s' convert %s -I'%s' '%s/nupic/proto/%s' %s < '%s' > "
+        cli_run("'%s' convert %s -I'%s' '%s/nupic/proto/%s' %s < '%s' > "
             "capnp.txt",
-            env("NUPIC_CAPNP"), conv, dir, dir, t->file, t->type->name, in);
+            cli_env("NUPIC_CAPNP"), conv, dir, dir, t->file, t->type->name, in);
     if (rc != 0) fail_msg("capnp convert %s %s failed", conv, t->type->name);
 }
 
@@ -146,7 +86,7 @@ static void assert_same_json(const char *ours, const char *theirs) {
 }
 
 static void assert_same_bytes(const char *ours, const char *theirs) {
-    ts_buf a = slurp(ours), b = slurp(theirs);
+    ts_buf a = cli_slurp(ours), b = cli_slurp(theirs);
     if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
         size_t i = 0;
         while (i < a.len && i < b.len && a.data[i] == b.data[i])
@@ -172,8 +112,8 @@ static void check_file(const char *path, const type_info *t, bool packed) {
     for (size_t f = 0; f < 4; f++) {
         snprintf(args, sizeof args, "inspect '%s' --type %s %s", path,
                  t->type->name, formats[f].ours);
-        if (nupic(args) != 0) {
-            ts_buf err = slurp("err.txt");
+        if (cli_nupic(args) != 0) {
+            ts_buf err = cli_slurp("err.txt");
             fail_msg("nupic %s failed: %s", args, (const char *)err.data);
         }
         char conv[64];
@@ -185,7 +125,7 @@ static void check_file(const char *path, const type_info *t, bool packed) {
     }
     if (t->unique_size) { /* detected */
         snprintf(args, sizeof args, "inspect '%s' -f text", path);
-        assert_int_equal(nupic(args), 0);
+        assert_int_equal(cli_nupic(args), 0);
         capnp_convert(packed ? "packed:text" : "binary:text", t, path);
         assert_same_bytes("out.txt", "capnp.txt");
     }
@@ -305,8 +245,8 @@ static void test_network_with_map(void **state) {
     ts_buf_free(&out);
     ncp_builder_free(b);
     /* the keys print as text and the values as regions */
-    assert_int_equal(nupic("inspect net.bin --type NetworkProto --short"), 0);
-    ts_buf o = slurp("out.txt");
+    assert_int_equal(cli_nupic("inspect net.bin --type NetworkProto --short"), 0);
+    ts_buf o = cli_slurp("out.txt");
     assert_non_null(strstr((const char *)o.data,
                            "{\"key\":\"sensor\",\"value\":{\"nodeType\":"));
     ts_buf_free(&o);
@@ -347,23 +287,23 @@ static void test_stdin(void **state) {
     ts_write_file("sp.packed", out.data, out.len);
     ts_buf_free(&out);
     capnp_convert("packed:json", &sp, "sp.packed");
-    const char *cli = env("NUPIC_CLI");
-    assert_int_equal(run("'%s' inspect - < sp.packed > out.txt", cli), 0);
+    const char *cli = cli_env("NUPIC_CLI");
+    assert_int_equal(cli_run("'%s' inspect - < sp.packed > out.txt", cli), 0);
     assert_same_bytes("out.txt", "capnp.txt");
-    assert_int_equal(run("cat sp.packed | '%s' inspect - > out.txt", cli), 0);
+    assert_int_equal(cli_run("cat sp.packed | '%s' inspect - > out.txt", cli), 0);
     assert_same_bytes("out.txt", "capnp.txt");
     assert_int_equal(
-        run("cat sp.packed | '%s' inspect --packed -t SpatialPoolerProto - > "
+        cli_run("cat sp.packed | '%s' inspect --packed -t SpatialPoolerProto - > "
             "out.txt",
             cli),
         0);
     assert_same_bytes("out.txt", "capnp.txt");
     /* told the wrong packing */
     assert_int_equal(
-        run("cat sp.packed | '%s' inspect --unpacked - > out.txt 2> err.txt",
+        cli_run("cat sp.packed | '%s' inspect --unpacked - > out.txt 2> err.txt",
             cli),
         1);
-    assert_clean_error();
+    cli_assert_clean_error();
     ncp_builder_free(b);
 }
 
@@ -380,12 +320,12 @@ static void test_malformed_inputs(void **state) {
     /* truncated, unpacked and packed */
     for (size_t cut = 0; cut < good.len; cut += 1 + cut / 3) {
         ts_write_file("bad.bin", good.data, cut);
-        assert_fails("inspect bad.bin --type NetworkProto", 1);
-        assert_fails("inspect bad.bin", 1);
+        cli_assert_fails("inspect bad.bin --type NetworkProto", 1);
+        cli_assert_fails("inspect bad.bin", 1);
     }
     for (size_t cut = 0; cut < packed.len; cut += 1 + cut / 3) {
         ts_write_file("bad.bin", packed.data, cut);
-        assert_fails("inspect bad.bin --type NetworkProto", 1);
+        cli_assert_fails("inspect bad.bin --type NetworkProto", 1);
     }
     /* garbage */
     uint8_t junk[4096];
@@ -395,8 +335,8 @@ static void test_malformed_inputs(void **state) {
             junk[k] = (uint8_t)dyn_rand();
         if (i % 2) junk[0] = junk[1] = junk[2] = junk[3] = 0; /* 1 segment */
         ts_write_file("bad.bin", junk, n);
-        assert_fails("inspect bad.bin --type NetworkProto", 1);
-        assert_fails("inspect bad.bin -f text", 1);
+        cli_assert_fails("inspect bad.bin --type NetworkProto", 1);
+        cli_assert_fails("inspect bad.bin -f text", 1);
     }
     /* corrupted valid messages: exit 0 (still valid) or 1, nothing else */
     for (int i = 0; i < 150; i++) {
@@ -406,9 +346,9 @@ static void test_malformed_inputs(void **state) {
         for (int k = 0; k < 3; k++)
             c.data[8 + dyn_below((uint32_t)good.len - 8)] = (uint8_t)dyn_rand();
         ts_write_file("bad.bin", c.data, c.len);
-        int rc = nupic("inspect bad.bin --type NetworkProto");
+        int rc = cli_nupic("inspect bad.bin --type NetworkProto");
         if (rc == 1) {
-            assert_clean_error();
+            cli_assert_clean_error();
         } else {
             assert_int_equal(rc, 0);
             json_error_t e;
@@ -421,35 +361,35 @@ static void test_malformed_inputs(void **state) {
     }
     /* a valid message read as a type it is not */
     ts_write_file("net.bin", good.data, good.len);
-    assert_fails("inspect net.bin --type SpatialPoolerProto", 1);
-    assert_fails("inspect net.bin --type NoSuchType", 1);
+    cli_assert_fails("inspect net.bin --type SpatialPoolerProto", 1);
+    cli_assert_fails("inspect net.bin --type NoSuchType", 1);
     /* empty, missing, a directory */
     ts_write_file("empty.bin", "", 0);
-    assert_fails("inspect empty.bin", 1);
-    assert_fails("inspect no-such-file.bin", 1);
-    assert_fails("inspect . --type NetworkProto", 1);
-    assert_fails("inspect - --type NetworkProto < /dev/null", 1);
+    cli_assert_fails("inspect empty.bin", 1);
+    cli_assert_fails("inspect no-such-file.bin", 1);
+    cli_assert_fails("inspect . --type NetworkProto", 1);
+    cli_assert_fails("inspect - --type NetworkProto < /dev/null", 1);
     /* a root that is not a struct, an unknown size */
     uint8_t list_root[16] = {0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
     ts_write_file("bad.bin", list_root, sizeof list_root);
-    assert_fails("inspect bad.bin", 1);
-    assert_fails("inspect bad.bin --type RandomProto", 1);
+    cli_assert_fails("inspect bad.bin", 1);
+    cli_assert_fails("inspect bad.bin --type RandomProto", 1);
     uint8_t odd[24] = {0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,
                        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     odd[12] = 9; /* 9 data words, 0 pointers: no such type */
     ts_write_file("bad.bin", odd, sizeof odd);
-    assert_fails("inspect bad.bin", 1);
+    cli_assert_fails("inspect bad.bin", 1);
     /* the size of several types: detection asks for --type */
     ncp_builder *r = NULL;
     assert_int_equal(ncp_builder_new(NULL, &r), NCP_OK);
     RandomProto_set_seed(RandomProto_new_root(r), 5);
     ts_buf rb = ts_write_mem(r, 0);
     ts_write_file("random.bin", rb.data, rb.len);
-    assert_fails("inspect random.bin", 1);
-    ts_buf err = slurp("err.txt");
+    cli_assert_fails("inspect random.bin", 1);
+    ts_buf err = cli_slurp("err.txt");
     assert_non_null(strstr((const char *)err.data, "--type"));
     ts_buf_free(&err);
-    assert_int_equal(nupic("inspect random.bin -t RandomProto -s"), 0);
+    assert_int_equal(cli_nupic("inspect random.bin -t RandomProto -s"), 0);
     ts_buf_free(&rb);
     ncp_builder_free(r);
     ts_buf_free(&good);
@@ -458,31 +398,31 @@ static void test_malformed_inputs(void **state) {
 
 static void test_usage(void **state) {
     (void)state;
-    assert_fails("", 2);
-    assert_fails("bogus", 2);
-    assert_fails("--bogus", 2);
-    assert_fails("inspect", 2);
-    assert_fails("inspect a b", 2);
-    assert_fails("inspect a --bogus", 2);
-    assert_fails("inspect a --format xml", 2);
-    assert_fails("inspect a --type", 2);
-    assert_fails("inspect a -f", 2);
-    assert_fails("inspect a --packed --unpacked", 2);
-    assert_fails("inspect a --list-types", 2);
-    assert_int_equal(nupic("--help"), 0);
-    ts_buf o = slurp("out.txt");
+    cli_assert_fails("", 2);
+    cli_assert_fails("bogus", 2);
+    cli_assert_fails("--bogus", 2);
+    cli_assert_fails("inspect", 2);
+    cli_assert_fails("inspect a b", 2);
+    cli_assert_fails("inspect a --bogus", 2);
+    cli_assert_fails("inspect a --format xml", 2);
+    cli_assert_fails("inspect a --type", 2);
+    cli_assert_fails("inspect a -f", 2);
+    cli_assert_fails("inspect a --packed --unpacked", 2);
+    cli_assert_fails("inspect a --list-types", 2);
+    assert_int_equal(cli_nupic("--help"), 0);
+    ts_buf o = cli_slurp("out.txt");
     assert_non_null(strstr((const char *)o.data, "inspect"));
     ts_buf_free(&o);
-    assert_int_equal(nupic("inspect --help"), 0);
-    o = slurp("out.txt");
+    assert_int_equal(cli_nupic("inspect --help"), 0);
+    o = cli_slurp("out.txt");
     assert_non_null(strstr((const char *)o.data, "--type NAME"));
     ts_buf_free(&o);
-    assert_int_equal(nupic("--version"), 0);
-    o = slurp("out.txt");
+    assert_int_equal(cli_nupic("--version"), 0);
+    o = cli_slurp("out.txt");
     assert_int_equal(strncmp((const char *)o.data, "nupic ", 6), 0);
     ts_buf_free(&o);
-    assert_int_equal(nupic("inspect --list-types"), 0);
-    o = slurp("out.txt");
+    assert_int_equal(cli_nupic("inspect --list-types"), 0);
+    o = cli_slurp("out.txt");
     assert_non_null(strstr((const char *)o.data, "SpatialPoolerProto"));
     assert_non_null(strstr((const char *)o.data, "Map.Entry"));
     ts_buf_free(&o);
@@ -512,12 +452,12 @@ static void test_large_spatial_pooler(void **state) {
         ts_buf out = ts_write_mem(b, 0);
         ts_write_file("large.bin", out.data, out.len);
         ncp_builder_free(b);
-        const char *cli = env("NUPIC_CLI");
+        const char *cli = cli_env("NUPIC_CLI");
         static const char *const fmts[] = {"", "-s", "-f text", "-f text -s"};
         for (int f = 0; f < 4; f++) {
             double t0 = seconds();
             assert_int_equal(
-                run("'%s' inspect large.bin %s > /dev/null", cli, fmts[f]), 0);
+                cli_run("'%s' inspect large.bin %s > /dev/null", cli, fmts[f]), 0);
             print_message("inspect %.1f MB (%u rows of %u) %-10s %.3f s\n",
                           (double)out.len / 1e6, rows, per_row[k],
                           fmts[f][0] ? fmts[f] : "json", seconds() - t0);

@@ -77,7 +77,7 @@ ncp_builder *gt_builder(void) {
 
 ncp_msg *gt_open_built(const ncp_builder *b) {
     ncp_msg *m = NULL;
-    ncp_error err;
+    ncp_error err = {NCP_OK, ""};
     if (ncp_builder_open(b, NULL, &m, &err) != NCP_OK)
         fail_msg("ncp_builder_open: %s", err.message);
     return m;

@@ -73,7 +73,10 @@ NCP_API const char *ncp_status_name(ncp_status status);
 
 /* An error record: a status plus a message that says what was wrong and
  * where, e.g. "Node.children: list pointer at segment 0 word 17 reaches word
- * 9000, beyond the segment's 500 words".  message is always NUL-terminated. */
+ * 9000, beyond the segment's 500 words".  message is always NUL-terminated.
+ * A record keeps its first error, so start each with
+ * `ncp_error err = {NCP_OK, ""};` (or ncp_error_clear): functions given
+ * one that already holds an error leave it unchanged. */
 #define NCP_ERROR_MESSAGE_SIZE 256
 typedef struct ncp_error {
     ncp_status status;
