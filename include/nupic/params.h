@@ -18,6 +18,7 @@
 
 #include <nupic/sp.h>
 #include <nupic/status.h>
+#include <nupic/tm.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,6 +33,15 @@ NCP_API nupic_status nupic_sp_params_from_json(const char *json, size_t len,
 /* The same from a file; errors name the path. */
 NCP_API nupic_status nupic_sp_params_load(const char *path,
                                           nupic_sp_params *out,
+                                          nupic_error *err);
+
+/* TemporalMemory parameters, likewise (nupic_tm_params_default()
+ * overridden; "columnDimensions", "cellsPerColumn", ...). */
+NCP_API nupic_status nupic_tm_params_from_json(const char *json, size_t len,
+                                               nupic_tm_params *out,
+                                               nupic_error *err);
+NCP_API nupic_status nupic_tm_params_load(const char *path,
+                                          nupic_tm_params *out,
                                           nupic_error *err);
 
 #ifdef __cplusplus

@@ -30,6 +30,7 @@ static const cli_command commands[] = {
      cli_inspect},
     {"sp", "run a spatial pooler over an SDR file (new or from a saved state)",
      cli_sp},
+    {"tm", "run a temporal memory over a file of active columns", cli_tm},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -14,6 +14,10 @@
 #include <jansson.h>
 
 #include <nupic/params.h>
+#include <nupic/tm.h>
+
+_Static_assert(NUPIC_SP_MAX_DIMS == NUPIC_TM_MAX_DIMS,
+               "one dimensions parser serves both");
 
 typedef enum { P_U32, P_I32, P_F32, P_BOOL, P_DIMS } pkind;
 
@@ -45,6 +49,26 @@ static const pdef sp_defs[] = {
     SP_FIELD("seed", P_I32, seed),
     SP_FIELD("spVerbosity", P_U32, sp_verbosity),
     SP_FIELD("wrapAround", P_BOOL, wrap_around),
+};
+
+#define TM_FIELD(name, kind, member)                                           \
+    { name, kind, offsetof(nupic_tm_params, member) }
+
+static const pdef tm_defs[] = {
+    TM_FIELD("columnDimensions", P_DIMS, column_dimensions),
+    TM_FIELD("cellsPerColumn", P_U32, cells_per_column),
+    TM_FIELD("activationThreshold", P_U32, activation_threshold),
+    TM_FIELD("initialPermanence", P_F32, initial_permanence),
+    TM_FIELD("connectedPermanence", P_F32, connected_permanence),
+    TM_FIELD("minThreshold", P_U32, min_threshold),
+    TM_FIELD("maxNewSynapseCount", P_U32, max_new_synapse_count),
+    TM_FIELD("permanenceIncrement", P_F32, permanence_increment),
+    TM_FIELD("permanenceDecrement", P_F32, permanence_decrement),
+    TM_FIELD("predictedSegmentDecrement", P_F32, predicted_segment_decrement),
+    TM_FIELD("seed", P_I32, seed),
+    TM_FIELD("maxSegmentsPerCell", P_U32, max_segments_per_cell),
+    TM_FIELD("maxSynapsesPerSegment", P_U32, max_synapses_per_segment),
+    TM_FIELD("checkInputs", P_BOOL, check_inputs),
 };
 
 static const char *json_kind(const json_t *v) {
@@ -165,6 +189,29 @@ static nupic_status sp_from_doc(const char *where, json_t *doc,
     return NUPIC_OK;
 }
 
+static nupic_status tm_from_doc(const char *where, json_t *doc,
+                                nupic_tm_params *out, nupic_error *err) {
+    if (!json_is_object(doc))
+        return PERR("%s: expected an object of parameters, got %s", where,
+                    json_kind(doc));
+    nupic_tm_params p;
+    nupic_tm_params_default(&p);
+    const char *key;
+    json_t *v;
+    json_object_foreach(doc, key, v) {
+        const pdef *d = NULL;
+        for (size_t i = 0; i < sizeof tm_defs / sizeof tm_defs[0]; i++)
+            if (strcmp(tm_defs[i].name, key) == 0) d = &tm_defs[i];
+        if (d == NULL)
+            return PERR("%s: unknown TemporalMemory parameter '%s'", where,
+                        key);
+        nupic_status st = store(where, d, v, &p, &p.num_dimensions, err);
+        if (st != NUPIC_OK) return st;
+    }
+    *out = p;
+    return NUPIC_OK;
+}
+
 static nupic_status parse_error(const char *where, const json_error_t *je,
                                 nupic_error *err) {
     return nupic_error_set(err, NUPIC_ERR_FORMAT, "%s:%d:%d: %s", where,
@@ -198,6 +245,38 @@ nupic_status nupic_sp_params_load(const char *path, nupic_sp_params *out,
     fclose(f);
     if (doc == NULL) return parse_error(path, &je, err);
     nupic_status st = sp_from_doc(path, doc, out, err);
+    json_decref(doc);
+    return st;
+}
+
+nupic_status nupic_tm_params_from_json(const char *json, size_t len,
+                                       nupic_tm_params *out,
+                                       nupic_error *err) {
+    if (json == NULL || out == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_tm_params_from_json: NULL argument");
+    json_error_t je;
+    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+    if (doc == NULL) return parse_error("parameters", &je, err);
+    nupic_status st = tm_from_doc("parameters", doc, out, err);
+    json_decref(doc);
+    return st;
+}
+
+nupic_status nupic_tm_params_load(const char *path, nupic_tm_params *out,
+                                  nupic_error *err) {
+    if (path == NULL || out == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_tm_params_load: NULL argument");
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return nupic_error_set(err, NUPIC_ERR_IO, "%s: %s", path,
+                               strerror(errno));
+    json_error_t je;
+    json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    fclose(f);
+    if (doc == NULL) return parse_error(path, &je, err);
+    nupic_status st = tm_from_doc(path, doc, out, err);
     json_decref(doc);
     return st;
 }

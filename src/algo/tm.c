@@ -1,0 +1,1354 @@
+/*
+ * src/algo/tm.c - the temporal memory, bit-exact with nupic.core.
+ *
+ * A step follows nupic.core's TemporalMemory::compute: activateCells walks
+ * the active columns together with the last step's active and matching
+ * segments (both sorted by cell, then creation order), column by column;
+ * activateDendrites counts, for every segment, its synapses on active cells
+ * (and the connected ones among them) through the presynaptic lists of the
+ * active cells, then picks and sorts the active and matching segments.
+ * Only segments that some active cell reaches are visited: their counts
+ * are reset at the next step, which keeps a step's cost proportional to
+ * the activity rather than to the number of segments.
+ *
+ * Arithmetic is float32 as nupic.core's Permanence: += increments, the
+ * clip to [0, 1], EPSILON = 1e-6 for destroying synapses and for the
+ * weakest-synapse choice, 1e-5 in the connected test (Connections.cpp).
+ * Comments name the nupic.core function each part reproduces.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nupic/random.h>
+#include <nupic/tm.h>
+
+#include "connections.h"
+#include "persist.h"
+
+/* TemporalMemory.cpp: static const Permanence EPSILON = 0.000001 */
+#define TM_EPSILON 0.000001f
+/* Connections.cpp: static const Permanence EPSILON = 0.00001 */
+#define CONN_EPSILON        0.00001f
+#define CONNECTIONS_VERSION 2
+
+struct nupic_tm {
+    nupic_tm_params p;
+    uint32_t num_columns, num_cells;
+    float connected_threshold; /* connectedPermanence - 1e-5, float32 */
+    connections c;
+    nupic_random rng;
+    uint64_t iteration;
+
+    /* The last step. */
+    uint32_t *active_cells, n_active;
+    uint32_t *winner_cells, n_winner;
+    uint32_t *predictive, n_predictive;
+    uint32_t *active_segs, n_active_segs;
+    uint32_t *matching_segs, n_matching;
+    uint32_t seglist_cap; /* of active_segs, matching_segs, touched, keys */
+    float anomaly;
+
+    /* Segments whose counts the last activateDendrites made nonzero. */
+    uint32_t *touched, n_touched;
+
+    /* Scratch. */
+    uint64_t *keys, *keys_tmp;  /* sorting segments */
+    uint64_t *prev_active_bits; /* the previous step's active cells */
+    uint32_t *prev_active;
+    uint32_t *prev_winners, n_prev_winners;
+    uint32_t *candidates;
+    uint32_t *destroy;         /* destroyMinPermanenceSynapses candidates */
+    uint8_t *predicted_column; /* columns with a predictive cell */
+};
+
+/* ------------------------------------------------------------------------
+ * Parameters
+ * ------------------------------------------------------------------------ */
+
+void nupic_tm_params_default(nupic_tm_params *p) {
+    memset(p, 0, sizeof *p);
+    p->column_dimensions[0] = 2048;
+    p->num_dimensions = 1;
+    p->cells_per_column = 32;
+    p->activation_threshold = 13;
+    p->initial_permanence = 0.21f;
+    p->connected_permanence = 0.50f;
+    p->min_threshold = 10;
+    p->max_new_synapse_count = 20;
+    p->permanence_increment = 0.10f;
+    p->permanence_decrement = 0.10f;
+    p->predicted_segment_decrement = 0.0f;
+    p->seed = 42;
+    p->max_segments_per_cell = 255;
+    p->max_synapses_per_segment = 255;
+    p->check_inputs = true;
+}
+
+static nupic_status verr(nupic_error *err, nupic_status st, const char *prefix,
+                         const char *fmt, ...) NCP_PRINTF(4, 5);
+static nupic_status verr(nupic_error *err, nupic_status st, const char *prefix,
+                         const char *fmt, ...) {
+    char msg[NUPIC_ERROR_MESSAGE_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return nupic_error_set(err, st, "%s%s", prefix, msg);
+}
+
+/* Checks the parameters; prefix starts the messages ("TemporalMemory: "
+ * for the constructor, "TemporalMemoryProto." for files). */
+static nupic_status validate(const nupic_tm_params *p, const char *prefix,
+                             nupic_status st, uint32_t *num_columns,
+                             nupic_error *err) {
+    if (p->num_dimensions < 1 || p->num_dimensions > NUPIC_TM_MAX_DIMS)
+        return verr(err, st, prefix,
+                    "columnDimensions: %u dimensions (1 to %d "
+                    "supported)",
+                    p->num_dimensions, NUPIC_TM_MAX_DIMS);
+    uint64_t cols = 1;
+    for (uint32_t i = 0; i < p->num_dimensions; i++) {
+        if (p->column_dimensions[i] == 0)
+            return verr(err, st, prefix, "columnDimensions[%u] is 0", i);
+        cols *= p->column_dimensions[i];
+        if (cols > INT32_MAX) break;
+    }
+    if (p->cells_per_column == 0)
+        return verr(err, st, prefix, "cellsPerColumn is 0");
+    if (cols * p->cells_per_column > INT32_MAX)
+        return verr(err, st, prefix,
+                    "%llu columns of %u cells: more than 2^31-1 cells",
+                    (unsigned long long)cols, p->cells_per_column);
+    const struct {
+        const char *name;
+        float v;
+        bool open_low; /* (0, 1] rather than [0, 1] */
+    } f[] = {
+        {"initialPermanence", p->initial_permanence, true},
+        {"connectedPermanence", p->connected_permanence, false},
+        {"permanenceIncrement", p->permanence_increment, false},
+        {"permanenceDecrement", p->permanence_decrement, false},
+        {"predictedSegmentDecrement", p->predicted_segment_decrement, false}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (!(f[i].open_low ? f[i].v > 0.0f : f[i].v >= 0.0f) ||
+            !(f[i].v <= 1.0f))
+            return verr(err, st, prefix, "%s is %g; it must be in %s1]",
+                        f[i].name, (double)f[i].v,
+                        f[i].open_low ? "(0, " : "[0, ");
+    if (p->activation_threshold == 0)
+        return verr(err, st, prefix,
+                    "activationThreshold is 0; it must be at least 1 (at 0 "
+                    "nupic.core counts every segment, even destroyed ones, "
+                    "as active)");
+    if (p->min_threshold == 0 || p->min_threshold > p->activation_threshold)
+        return verr(err, st, prefix,
+                    "minThreshold is %u; it must be 1 to activationThreshold "
+                    "(%u)",
+                    p->min_threshold, p->activation_threshold);
+    if (p->max_segments_per_cell == 0 || p->max_segments_per_cell > 65535)
+        return verr(err, st, prefix,
+                    "maxSegmentsPerCell is %u; it must be 1 to 65535",
+                    p->max_segments_per_cell);
+    if (p->max_synapses_per_segment == 0 || p->max_synapses_per_segment > 65535)
+        return verr(err, st, prefix,
+                    "maxSynapsesPerSegment is %u; it must be 1 to 65535",
+                    p->max_synapses_per_segment);
+    if (p->max_new_synapse_count > INT32_MAX)
+        return verr(err, st, prefix, "maxNewSynapseCount %u is too large",
+                    p->max_new_synapse_count);
+    *num_columns = (uint32_t)cols;
+    return NUPIC_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Construction and destruction
+ * ------------------------------------------------------------------------ */
+
+void nupic_tm_free(nupic_tm *tm) {
+    if (tm == NULL) return;
+    conn_free(&tm->c);
+    free(tm->active_cells);
+    free(tm->winner_cells);
+    free(tm->predictive);
+    free(tm->active_segs);
+    free(tm->matching_segs);
+    free(tm->touched);
+    free(tm->keys);
+    free(tm->keys_tmp);
+    free(tm->prev_active_bits);
+    free(tm->prev_active);
+    free(tm->prev_winners);
+    free(tm->candidates);
+    free(tm->destroy);
+    free(tm->predicted_column);
+    free(tm);
+}
+
+/* The object with its parameters and per-cell arrays (no segments). */
+static nupic_status create(const nupic_tm_params *p, uint32_t num_columns,
+                           nupic_tm **out, nupic_error *err) {
+    nupic_tm *tm = calloc(1, sizeof *tm);
+    if (tm == NULL)
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "TemporalMemory: out of memory");
+    tm->p = *p;
+    tm->num_columns = num_columns;
+    tm->num_cells = num_columns * p->cells_per_column;
+    tm->connected_threshold = p->connected_permanence - CONN_EPSILON;
+    size_t cells = tm->num_cells;
+    bool ok = conn_init(&tm->c, tm->num_cells);
+    tm->active_cells = malloc(cells * sizeof(uint32_t));
+    tm->winner_cells = malloc(cells * sizeof(uint32_t));
+    tm->predictive = malloc(cells * sizeof(uint32_t));
+    tm->prev_active = malloc(cells * sizeof(uint32_t));
+    tm->prev_winners = malloc(cells * sizeof(uint32_t));
+    tm->candidates = malloc(cells * sizeof(uint32_t));
+    tm->destroy =
+        malloc(((size_t)p->max_synapses_per_segment + 1) * sizeof(uint32_t));
+    tm->prev_active_bits = calloc(cells / 64 + 1, sizeof(uint64_t));
+    tm->predicted_column = calloc(num_columns, 1);
+    if (!ok || !tm->active_cells || !tm->winner_cells || !tm->predictive ||
+        !tm->prev_active || !tm->prev_winners || !tm->candidates ||
+        !tm->destroy || !tm->prev_active_bits || !tm->predicted_column) {
+        nupic_tm_free(tm);
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "TemporalMemory: out of memory for %u cells",
+                               (unsigned)cells);
+    }
+    *out = tm;
+    return NUPIC_OK;
+}
+
+nupic_status nupic_tm_new(const nupic_tm_params *params, nupic_tm **out,
+                          nupic_error *err) {
+    if (out == NULL || params == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_tm_new: NULL argument");
+    *out = NULL;
+    uint32_t cols = 0;
+    nupic_status st =
+        validate(params, "TemporalMemory: ", NUPIC_ERR_PARAM, &cols, err);
+    if (st != NUPIC_OK) return st;
+    nupic_tm *tm;
+    st = create(params, cols, &tm, err);
+    if (st != NUPIC_OK) return st;
+    /* nupic.core: seed_((UInt64)(seed < 0 ? rand() : seed)) */
+    nupic_random_init(&tm->rng, params->seed < 0 ? 0 : (uint64_t)params->seed);
+    *out = tm;
+    return NUPIC_OK;
+}
+
+/* Room for every segment id in the per-step segment lists. */
+static bool seglists_room(nupic_tm *tm) {
+    uint32_t need = tm->c.seg_len;
+    if (need <= tm->seglist_cap) return true;
+    uint32_t cap = tm->c.seg_cap > need ? tm->c.seg_cap : need;
+    uint32_t *a = realloc(tm->active_segs, (size_t)cap * sizeof *a);
+    if (a) tm->active_segs = a;
+    uint32_t *m = realloc(tm->matching_segs, (size_t)cap * sizeof *m);
+    if (m) tm->matching_segs = m;
+    uint32_t *t = realloc(tm->touched, (size_t)cap * sizeof *t);
+    if (t) tm->touched = t;
+    uint64_t *k = realloc(tm->keys, (size_t)cap * sizeof *k);
+    if (k) tm->keys = k;
+    uint64_t *kt = realloc(tm->keys_tmp, (size_t)cap * sizeof *kt);
+    if (kt) tm->keys_tmp = kt;
+    if (!a || !m || !t || !k || !kt) return false;
+    tm->seglist_cap = cap;
+    return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Learning on segments (adaptSegment, destroyMinPermanenceSynapses,
+ * growSynapses, createSegment, getLeastUsedCell)
+ * ------------------------------------------------------------------------ */
+
+static inline bool was_active(const nupic_tm *tm, uint32_t cell) {
+    return (tm->prev_active_bits[cell >> 6] >> (cell & 63)) & 1;
+}
+
+/* adaptSegment: returns false when the segment was destroyed (it lost its
+ * last synapse). */
+static bool adapt_segment(nupic_tm *tm, uint32_t seg, float inc, float dec) {
+    connections *c = &tm->c;
+    conn_ids *syns = &c->seg_synapses[seg];
+    for (uint32_t i = 0; i < syns->n;) {
+        uint32_t s = syns->v[i];
+        uint32_t pre = c->syn_presynaptic[s];
+        conn_presyn *e = &c->presynaptic[pre].v[c->syn_pos[s]];
+        float p = e->permanence;
+        if (was_active(tm, pre))
+            p += inc;
+        else
+            p -= dec;
+        p = 1.0f < p ? 1.0f : p; /* std::min(p, 1.0) */
+        p = p < 0.0f ? 0.0f : p; /* std::max(p, 0.0) */
+        if (p < TM_EPSILON) {
+            conn_destroy_synapse_at(c, seg, i); /* the next moves to i */
+        } else {
+            e->permanence = p;
+            i++;
+        }
+    }
+    if (syns->n == 0) {
+        conn_destroy_segment(c, seg);
+        return false;
+    }
+    return true;
+}
+
+/* Whether cell is among the sorted cells[0..n). */
+static bool contains(const uint32_t *cells, uint32_t n, uint32_t cell) {
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (cells[mid] < cell)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && cells[lo] == cell;
+}
+
+/* destroyMinPermanenceSynapses: up to n_destroy synapses whose presynaptic
+ * cell is not a previous winner, the weakest first (ties within 1e-6: the
+ * earliest). */
+static void destroy_min_permanence(nupic_tm *tm, uint32_t seg,
+                                   int32_t n_destroy) {
+    connections *c = &tm->c;
+    conn_ids *syns = &c->seg_synapses[seg];
+    uint32_t *cand = tm->destroy, n = 0;
+    for (uint32_t i = 0; i < syns->n; i++)
+        if (!contains(tm->prev_winners, tm->n_prev_winners,
+                      c->syn_presynaptic[syns->v[i]]))
+            cand[n++] = syns->v[i];
+    for (int32_t k = 0; k < n_destroy && n > 0; k++) {
+        float min = FLT_MAX;
+        uint32_t at = 0;
+        for (uint32_t j = 0; j < n; j++) {
+            float p = conn_permanence(c, cand[j]);
+            if (p < min - TM_EPSILON) {
+                at = j;
+                min = p;
+            }
+        }
+        uint32_t victim = cand[at];
+        for (uint32_t i = 0; i < syns->n; i++)
+            if (syns->v[i] == victim) {
+                conn_destroy_synapse_at(c, seg, i);
+                break;
+            }
+        memmove(cand + at, cand + at + 1, (size_t)(n - at - 1) * sizeof *cand);
+        n--;
+    }
+}
+
+/* growSynapses */
+static bool grow_synapses(nupic_tm *tm, uint32_t seg, uint32_t n_desired) {
+    connections *c = &tm->c;
+    uint32_t *cand = tm->candidates, n = tm->n_prev_winners;
+    memcpy(cand, tm->prev_winners, (size_t)n * sizeof *cand);
+    /* Cells the segment already has a synapse from are not candidates. */
+    const conn_ids *syns = &c->seg_synapses[seg];
+    for (uint32_t i = 0; i < syns->n && n > 0; i++) {
+        uint32_t pre = c->syn_presynaptic[syns->v[i]];
+        uint32_t lo = 0, hi = n;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (cand[mid] < pre)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n && cand[lo] == pre) {
+            memmove(cand + lo, cand + lo + 1,
+                    (size_t)(n - lo - 1) * sizeof *cand);
+            n--;
+        }
+    }
+    const uint32_t actual = n_desired < n ? n_desired : n;
+    const uint32_t max = tm->p.max_synapses_per_segment;
+    /* nupic.core: Int32 overrun = numSynapses + nActual - max (unsigned
+     * arithmetic, then signed). */
+    const int32_t overrun = (int32_t)(uint32_t)(syns->n + actual - max);
+    if (overrun > 0) destroy_min_permanence(tm, seg, overrun);
+    const uint32_t room = (uint32_t)(max - c->seg_synapses[seg].n);
+    const uint32_t grow = actual < room ? actual : room;
+    for (uint32_t k = 0; k < grow; k++) {
+        uint32_t i = nupic_random_u32(&tm->rng, n);
+        if (!conn_create_synapse(c, seg, cand[i], tm->p.initial_permanence))
+            return false;
+        memmove(cand + i, cand + i + 1, (size_t)(n - i - 1) * sizeof *cand);
+        n--;
+    }
+    return true;
+}
+
+/* createSegment: evicts the cell's least recently used segments (the
+ * first of equal ones) while it has maxSegmentsPerCell. */
+static bool create_segment(nupic_tm *tm, uint32_t cell, uint32_t *out) {
+    connections *c = &tm->c;
+    while (c->cell_segments[cell].n >= tm->p.max_segments_per_cell) {
+        const conn_ids *list = &c->cell_segments[cell];
+        uint32_t lru = list->v[0];
+        for (uint32_t j = 1; j < list->n; j++)
+            if (c->seg_last_used[list->v[j]] < c->seg_last_used[lru])
+                lru = list->v[j];
+        conn_destroy_segment(c, lru);
+    }
+    if (!conn_create_segment(c, cell, out)) return false;
+    c->seg_last_used[*out] = tm->iteration;
+    return true;
+}
+
+/* getLeastUsedCell: a random cell among the column's cells with the fewest
+ * segments. */
+static uint32_t least_used_cell(nupic_tm *tm, uint32_t column) {
+    const uint32_t start = column * tm->p.cells_per_column;
+    const uint32_t end = start + tm->p.cells_per_column;
+    uint32_t min = UINT32_MAX, tied = 0;
+    for (uint32_t cell = start; cell < end; cell++) {
+        uint32_t n = tm->c.cell_segments[cell].n;
+        if (n < min) {
+            min = n;
+            tied = 1;
+        } else if (n == min) {
+            tied++;
+        }
+    }
+    uint32_t pick = nupic_random_u32(&tm->rng, tied), k = 0;
+    for (uint32_t cell = start; cell < end; cell++)
+        if (tm->c.cell_segments[cell].n == min && k++ == pick) return cell;
+    return start; /* unreachable */
+}
+
+/* The growth nupic.core asks for on a learning segment: maxNewSynapseCount
+ * minus its active potential synapses of the last step (Int32). */
+static int32_t grow_desired(const nupic_tm *tm, uint32_t seg) {
+    return (int32_t)(tm->p.max_new_synapse_count - tm->c.seg_potential[seg]);
+}
+
+/* ------------------------------------------------------------------------
+ * A step
+ * ------------------------------------------------------------------------ */
+
+static inline void push_cell(uint32_t *list, uint32_t *n, uint32_t cell) {
+    list[(*n)++] = cell;
+}
+
+/* activatePredictedColumn */
+static bool activate_predicted(nupic_tm *tm, const uint32_t *segs, uint32_t n,
+                               bool learn) {
+    connections *c = &tm->c;
+    uint32_t k = 0;
+    while (k < n) {
+        const uint32_t cell = c->seg_cell[segs[k]];
+        push_cell(tm->active_cells, &tm->n_active, cell);
+        push_cell(tm->winner_cells, &tm->n_winner, cell);
+        do {
+            uint32_t seg = segs[k];
+            if (learn) {
+                int32_t want = grow_desired(tm, seg);
+                if (adapt_segment(tm, seg, tm->p.permanence_increment,
+                                  tm->p.permanence_decrement) &&
+                    want > 0 && !grow_synapses(tm, seg, (uint32_t)want))
+                    return false;
+            }
+        } while (++k < n && c->seg_cell[segs[k]] == cell);
+    }
+    return true;
+}
+
+/* burstColumn */
+static bool burst(nupic_tm *tm, uint32_t column, const uint32_t *matching,
+                  uint32_t n, bool learn) {
+    connections *c = &tm->c;
+    const uint32_t start = column * tm->p.cells_per_column;
+    for (uint32_t cell = start; cell < start + tm->p.cells_per_column; cell++)
+        push_cell(tm->active_cells, &tm->n_active, cell);
+    /* std::max_element: the first of the largest. */
+    uint32_t best = UINT32_MAX;
+    for (uint32_t k = 0; k < n; k++)
+        if (best == UINT32_MAX ||
+            c->seg_potential[best] < c->seg_potential[matching[k]])
+            best = matching[k];
+    const uint32_t winner =
+        best != UINT32_MAX ? c->seg_cell[best] : least_used_cell(tm, column);
+    push_cell(tm->winner_cells, &tm->n_winner, winner);
+    if (!learn) return true;
+    if (best != UINT32_MAX) {
+        int32_t want = grow_desired(tm, best);
+        if (adapt_segment(tm, best, tm->p.permanence_increment,
+                          tm->p.permanence_decrement) &&
+            want > 0)
+            return grow_synapses(tm, best, (uint32_t)want);
+        return true;
+    }
+    /* No matching segment: a new one, unless it could never match. */
+    uint32_t exact = tm->p.max_new_synapse_count < tm->n_prev_winners
+                         ? tm->p.max_new_synapse_count
+                         : tm->n_prev_winners;
+    if (exact == 0) return true;
+    uint32_t seg;
+    return create_segment(tm, winner, &seg) && grow_synapses(tm, seg, exact);
+}
+
+/* punishPredictedColumn */
+static void punish(nupic_tm *tm, const uint32_t *matching, uint32_t n) {
+    if (!(tm->p.predicted_segment_decrement > 0.0f)) return;
+    for (uint32_t k = 0; k < n; k++)
+        adapt_segment(tm, matching[k], -tm->p.predicted_segment_decrement,
+                      0.0f);
+}
+
+/* The end of the run of segs[from..n) on column `column`. */
+static uint32_t column_run(const nupic_tm *tm, const uint32_t *segs,
+                           uint32_t from, uint32_t n, uint32_t column) {
+    while (from < n &&
+           tm->c.seg_cell[segs[from]] / tm->p.cells_per_column == column)
+        from++;
+    return from;
+}
+
+/* activateCells: the columns that are active or have active or matching
+ * segments, in ascending order. */
+static bool activate_cells(nupic_tm *tm, const uint32_t *cols, size_t ncols,
+                           bool learn) {
+    const uint32_t cpc = tm->p.cells_per_column;
+    size_t ia = 0;
+    uint32_t is = 0, im = 0;
+    const uint32_t ns = tm->n_active_segs, nm = tm->n_matching;
+    while (ia < ncols || is < ns || im < nm) {
+        uint32_t col = UINT32_MAX;
+        if (ia < ncols) col = cols[ia];
+        if (is < ns && tm->c.seg_cell[tm->active_segs[is]] / cpc < col)
+            col = tm->c.seg_cell[tm->active_segs[is]] / cpc;
+        if (im < nm && tm->c.seg_cell[tm->matching_segs[im]] / cpc < col)
+            col = tm->c.seg_cell[tm->matching_segs[im]] / cpc;
+        const uint32_t is_end = column_run(tm, tm->active_segs, is, ns, col);
+        const uint32_t im_end = column_run(tm, tm->matching_segs, im, nm, col);
+        if (ia < ncols && cols[ia] == col) {
+            bool ok = is < is_end ? activate_predicted(tm, tm->active_segs + is,
+                                                       is_end - is, learn)
+                                  : burst(tm, col, tm->matching_segs + im,
+                                          im_end - im, learn);
+            if (!ok) return false;
+            ia++;
+        } else if (learn) {
+            punish(tm, tm->matching_segs + im, im_end - im);
+        }
+        is = is_end;
+        im = im_end;
+    }
+    return true;
+}
+
+/* Sorts n keys (cell << 32 | index on the cell) ascending: insertion sort
+ * for the usual few, else an LSD radix sort on bytes, skipping bytes all
+ * keys share. */
+static void sort_keys(uint64_t *a, uint32_t n, uint64_t *tmp) {
+    if (n < 64) {
+        for (uint32_t i = 1; i < n; i++) {
+            uint64_t v = a[i];
+            uint32_t j = i;
+            for (; j > 0 && a[j - 1] > v; j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    uint64_t *src = a, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        uint32_t count[256] = {0};
+        for (uint32_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & 0xff]++;
+        if (count[(src[0] >> shift) & 0xff] == n) continue;
+        uint32_t sum = 0;
+        for (uint32_t d = 0; d < 256; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, (size_t)n * sizeof *a);
+}
+
+/* Fills list with the segments of keys[0..n), in order. */
+static void segments_of_keys(const nupic_tm *tm, const uint64_t *keys,
+                             uint32_t n, uint32_t *list) {
+    for (uint32_t i = 0; i < n; i++)
+        list[i] = tm->c.cell_segments[keys[i] >> 32].v[(uint32_t)keys[i]];
+}
+
+static inline uint64_t key_of(const nupic_tm *tm, uint32_t seg) {
+    return (uint64_t)tm->c.seg_cell[seg] << 32 | tm->c.seg_idx[seg];
+}
+
+/* The predictive cells: the distinct cells of the active segments. */
+static void update_predictive(nupic_tm *tm) {
+    connections *c = &tm->c;
+    tm->n_predictive = 0;
+    for (uint32_t k = 0; k < tm->n_active_segs; k++) {
+        uint32_t cell = c->seg_cell[tm->active_segs[k]];
+        if (tm->n_predictive == 0 ||
+            tm->predictive[tm->n_predictive - 1] != cell)
+            tm->predictive[tm->n_predictive++] = cell;
+    }
+}
+
+/* activateDendrites */
+static bool activate_dendrites(nupic_tm *tm, bool learn) {
+    connections *c = &tm->c;
+    if (!seglists_room(tm)) return false;
+    for (uint32_t i = 0; i < tm->n_touched; i++) {
+        c->seg_potential[tm->touched[i]] = 0;
+        c->seg_connected[tm->touched[i]] = 0;
+    }
+    uint32_t nt = 0;
+    uint32_t *restrict touched = tm->touched;
+    uint32_t *restrict potential = c->seg_potential;
+    uint32_t *restrict connected = c->seg_connected;
+    const float thr = tm->connected_threshold;
+    for (uint32_t i = 0; i < tm->n_active; i++) {
+        const conn_presyn_list *l = &c->presynaptic[tm->active_cells[i]];
+        for (uint32_t j = 0; j < l->n; j++) {
+            const uint32_t seg = l->v[j].segment;
+            if (potential[seg]++ == 0) touched[nt++] = seg;
+            connected[seg] += l->v[j].permanence >= thr;
+        }
+    }
+    tm->n_touched = nt;
+    uint32_t na = 0, nm = 0;
+    uint64_t *keys = tm->keys;
+    for (uint32_t i = 0; i < nt; i++)
+        if (connected[touched[i]] >= tm->p.activation_threshold)
+            keys[na++] = key_of(tm, touched[i]);
+    sort_keys(keys, na, tm->keys_tmp);
+    segments_of_keys(tm, keys, na, tm->active_segs);
+    tm->n_active_segs = na;
+    for (uint32_t i = 0; i < nt; i++)
+        if (potential[touched[i]] >= tm->p.min_threshold)
+            keys[nm++] = key_of(tm, touched[i]);
+    sort_keys(keys, nm, tm->keys_tmp);
+    segments_of_keys(tm, keys, nm, tm->matching_segs);
+    tm->n_matching = nm;
+    if (learn) {
+        for (uint32_t k = 0; k < na; k++)
+            c->seg_last_used[tm->active_segs[k]] = tm->iteration;
+        tm->iteration++;
+    }
+    update_predictive(tm);
+    return true;
+}
+
+nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
+                              bool learn, nupic_error *err) {
+    if (tm == NULL || (cols == NULL && n > 0))
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_tm_compute: NULL argument");
+    for (size_t i = 0; i < n; i++) {
+        if (cols[i] >= tm->num_columns)
+            return nupic_error_set(err, NUPIC_ERR_ARG,
+                                   "TemporalMemory: active column %u at "
+                                   "position %zu is beyond the %u columns",
+                                   cols[i], i, tm->num_columns);
+        if (i > 0 && cols[i] <= cols[i - 1])
+            return nupic_error_set(err, NUPIC_ERR_ARG,
+                                   "TemporalMemory: the active columns must "
+                                   "ascend without duplicates (%u after %u "
+                                   "at position %zu)",
+                                   cols[i], cols[i - 1], i);
+    }
+    /* computeRawAnomalyScore against the columns predicted after the last
+     * step. */
+    const uint32_t cpc = tm->p.cells_per_column;
+    for (uint32_t k = 0; k < tm->n_predictive; k++)
+        tm->predicted_column[tm->predictive[k] / cpc] = 1;
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++)
+        hits += tm->predicted_column[cols[i]];
+    for (uint32_t k = 0; k < tm->n_predictive; k++)
+        tm->predicted_column[tm->predictive[k] / cpc] = 0;
+    tm->anomaly = n == 0 ? 0.0f : (float)(n - hits) / (float)n;
+
+    /* The previous step's active cells as a bitset, its winners kept. */
+    const uint32_t n_prev_active = tm->n_active;
+    memcpy(tm->prev_active, tm->active_cells,
+           (size_t)n_prev_active * sizeof *tm->prev_active);
+    for (uint32_t i = 0; i < n_prev_active; i++)
+        tm->prev_active_bits[tm->prev_active[i] >> 6] |=
+            UINT64_C(1) << (tm->prev_active[i] & 63);
+    memcpy(tm->prev_winners, tm->winner_cells,
+           (size_t)tm->n_winner * sizeof *tm->prev_winners);
+    tm->n_prev_winners = tm->n_winner;
+    tm->n_active = 0;
+    tm->n_winner = 0;
+
+    bool ok = activate_cells(tm, cols, n, learn);
+    for (uint32_t i = 0; i < n_prev_active; i++)
+        tm->prev_active_bits[tm->prev_active[i] >> 6] = 0;
+    tm->n_predictive = 0;
+    if (ok) ok = activate_dendrites(tm, learn);
+    if (!ok)
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "TemporalMemory: out of memory growing "
+                               "segments and synapses (the step is "
+                               "incomplete)");
+    return NUPIC_OK;
+}
+
+void nupic_tm_reset(nupic_tm *tm) {
+    if (tm == NULL) return;
+    tm->n_active = 0;
+    tm->n_winner = 0;
+    tm->n_active_segs = 0;
+    tm->n_matching = 0;
+    tm->n_predictive = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Accessors
+ * ------------------------------------------------------------------------ */
+
+void nupic_tm_get_params(const nupic_tm *tm, nupic_tm_params *out) {
+    *out = tm->p;
+}
+uint32_t nupic_tm_num_columns(const nupic_tm *tm) {
+    return tm->num_columns;
+}
+uint32_t nupic_tm_num_cells(const nupic_tm *tm) {
+    return tm->num_cells;
+}
+uint64_t nupic_tm_iteration(const nupic_tm *tm) {
+    return tm->iteration;
+}
+uint32_t nupic_tm_num_segments(const nupic_tm *tm) {
+    return tm->c.live_segments;
+}
+uint32_t nupic_tm_num_synapses(const nupic_tm *tm) {
+    return tm->c.live_synapses;
+}
+const uint32_t *nupic_tm_active_cells(const nupic_tm *tm, size_t *n) {
+    *n = tm->n_active;
+    return tm->active_cells;
+}
+const uint32_t *nupic_tm_winner_cells(const nupic_tm *tm, size_t *n) {
+    *n = tm->n_winner;
+    return tm->winner_cells;
+}
+const uint32_t *nupic_tm_predictive_cells(const nupic_tm *tm, size_t *n) {
+    *n = tm->n_predictive;
+    return tm->predictive;
+}
+float nupic_tm_anomaly(const nupic_tm *tm) {
+    return tm->anomaly;
+}
+
+static size_t segment_list(const nupic_tm *tm, const uint32_t *segs, uint32_t n,
+                           nupic_tm_segment *out, size_t cap) {
+    for (uint32_t i = 0; i < n && i < cap; i++) {
+        out[i].cell = tm->c.seg_cell[segs[i]];
+        out[i].idx_on_cell = tm->c.seg_idx[segs[i]];
+    }
+    return n;
+}
+size_t nupic_tm_active_segments(const nupic_tm *tm, nupic_tm_segment *out,
+                                size_t cap) {
+    return segment_list(tm, tm->active_segs, tm->n_active_segs, out, cap);
+}
+size_t nupic_tm_matching_segments(const nupic_tm *tm, nupic_tm_segment *out,
+                                  size_t cap) {
+    return segment_list(tm, tm->matching_segs, tm->n_matching, out, cap);
+}
+size_t nupic_tm_segments_on_cell(const nupic_tm *tm, uint32_t cell) {
+    if (cell >= tm->num_cells) return SIZE_MAX;
+    return tm->c.cell_segments[cell].n;
+}
+size_t nupic_tm_synapses(const nupic_tm *tm, nupic_tm_segment seg,
+                         uint32_t *presynaptic, float *permanence, size_t cap) {
+    if (seg.cell >= tm->num_cells ||
+        seg.idx_on_cell >= tm->c.cell_segments[seg.cell].n)
+        return SIZE_MAX;
+    const conn_ids *syns =
+        &tm->c.seg_synapses[tm->c.cell_segments[seg.cell].v[seg.idx_on_cell]];
+    for (uint32_t i = 0; i < syns->n && i < cap; i++) {
+        if (presynaptic) presynaptic[i] = tm->c.syn_presynaptic[syns->v[i]];
+        if (permanence) permanence[i] = conn_permanence(&tm->c, syns->v[i]);
+    }
+    return syns->n;
+}
+
+/* ------------------------------------------------------------------------
+ * Equality
+ * ------------------------------------------------------------------------ */
+
+#define DIFF(...)                                                              \
+    do {                                                                       \
+        if (diff && diff_size) snprintf(diff, diff_size, __VA_ARGS__);         \
+        return false;                                                          \
+    } while (0)
+
+static bool same_u32s(const uint32_t *a, const uint32_t *b, uint32_t n,
+                      uint32_t *at) {
+    for (uint32_t i = 0; i < n; i++)
+        if (a[i] != b[i]) {
+            *at = i;
+            return false;
+        }
+    return true;
+}
+
+static bool same_float(float a, float b) {
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+bool nupic_tm_equal(const nupic_tm *a, const nupic_tm *b, char *diff,
+                    size_t diff_size) {
+    if (diff && diff_size) diff[0] = '\0';
+    const nupic_tm_params *p = &a->p, *q = &b->p;
+    if (p->num_dimensions != q->num_dimensions ||
+        memcmp(p->column_dimensions, q->column_dimensions,
+               p->num_dimensions * sizeof p->column_dimensions[0]) != 0)
+        DIFF("columnDimensions differ");
+#define SAME_U(f, name)                                                        \
+    if (p->f != q->f) DIFF("%s: %u != %u", name, (unsigned)p->f, (unsigned)q->f)
+#define SAME_F(f, name)                                                        \
+    if (!same_float(p->f, q->f))                                               \
+    DIFF("%s: %.9g != %.9g", name, (double)p->f, (double)q->f)
+    SAME_U(cells_per_column, "cellsPerColumn");
+    SAME_U(activation_threshold, "activationThreshold");
+    SAME_F(initial_permanence, "initialPermanence");
+    SAME_F(connected_permanence, "connectedPermanence");
+    SAME_U(min_threshold, "minThreshold");
+    SAME_U(max_new_synapse_count, "maxNewSynapseCount");
+    SAME_F(permanence_increment, "permanenceIncrement");
+    SAME_F(permanence_decrement, "permanenceDecrement");
+    SAME_F(predicted_segment_decrement, "predictedSegmentDecrement");
+    SAME_U(max_segments_per_cell, "maxSegmentsPerCell");
+    SAME_U(max_synapses_per_segment, "maxSynapsesPerSegment");
+    SAME_U(check_inputs, "checkInputs");
+#undef SAME_U
+#undef SAME_F
+    if (!nupic_random_equal(&a->rng, &b->rng)) DIFF("random state differs");
+    if (a->iteration != b->iteration)
+        DIFF("iteration: %llu != %llu", (unsigned long long)a->iteration,
+             (unsigned long long)b->iteration);
+    const connections *ca = &a->c, *cb = &b->c;
+    if (ca->live_segments != cb->live_segments ||
+        ca->live_synapses != cb->live_synapses)
+        DIFF("%u segments and %u synapses != %u and %u", ca->live_segments,
+             ca->live_synapses, cb->live_segments, cb->live_synapses);
+    for (uint32_t cell = 0; cell < a->num_cells; cell++) {
+        const conn_ids *la = &ca->cell_segments[cell],
+                       *lb = &cb->cell_segments[cell];
+        if (la->n != lb->n)
+            DIFF("cell %u: %u segments != %u", cell, la->n, lb->n);
+        for (uint32_t j = 0; j < la->n; j++) {
+            uint32_t sa = la->v[j], sb = lb->v[j];
+            const conn_ids *ya = &ca->seg_synapses[sa],
+                           *yb = &cb->seg_synapses[sb];
+            if (ya->n != yb->n)
+                DIFF("cell %u segment %u: %u synapses != %u", cell, j, ya->n,
+                     yb->n);
+            if (ca->seg_last_used[sa] != cb->seg_last_used[sb])
+                DIFF("cell %u segment %u: last used at %llu != %llu", cell, j,
+                     (unsigned long long)ca->seg_last_used[sa],
+                     (unsigned long long)cb->seg_last_used[sb]);
+            if (ca->seg_potential[sa] != cb->seg_potential[sb])
+                DIFF("cell %u segment %u: %u active potential synapses != %u",
+                     cell, j, ca->seg_potential[sa], cb->seg_potential[sb]);
+            for (uint32_t k = 0; k < ya->n; k++) {
+                uint32_t xa = ya->v[k], xb = yb->v[k];
+                float pa = conn_permanence(ca, xa),
+                      pb = conn_permanence(cb, xb);
+                if (ca->syn_presynaptic[xa] != cb->syn_presynaptic[xb] ||
+                    !same_float(pa, pb))
+                    DIFF("cell %u segment %u synapse %u: (%u, %.9g) != (%u, "
+                         "%.9g)",
+                         cell, j, k, ca->syn_presynaptic[xa], (double)pa,
+                         cb->syn_presynaptic[xb], (double)pb);
+            }
+        }
+    }
+    uint32_t at = 0;
+    if (a->n_active != b->n_active ||
+        !same_u32s(a->active_cells, b->active_cells, a->n_active, &at))
+        DIFF("active cells differ (%u and %u cells; first difference at %u)",
+             a->n_active, b->n_active, at);
+    if (a->n_winner != b->n_winner ||
+        !same_u32s(a->winner_cells, b->winner_cells, a->n_winner, &at))
+        DIFF("winner cells differ (%u and %u cells; first difference at %u)",
+             a->n_winner, b->n_winner, at);
+    const struct {
+        const char *name;
+        const uint32_t *sa, *sb;
+        uint32_t na, nb;
+    } lists[] = {{"active segments", a->active_segs, b->active_segs,
+                  a->n_active_segs, b->n_active_segs},
+                 {"matching segments", a->matching_segs, b->matching_segs,
+                  a->n_matching, b->n_matching}};
+    for (size_t l = 0; l < 2; l++) {
+        if (lists[l].na != lists[l].nb)
+            DIFF("%s: %u != %u", lists[l].name, lists[l].na, lists[l].nb);
+        for (uint32_t i = 0; i < lists[l].na; i++)
+            if (key_of(a, lists[l].sa[i]) != key_of(b, lists[l].sb[i]))
+                DIFF("%s differ at %u", lists[l].name, i);
+    }
+    return true;
+}
+#undef DIFF
+
+/* ------------------------------------------------------------------------
+ * Writing (canonical; see nupic/tm.h)
+ * ------------------------------------------------------------------------ */
+
+static uint64_t message_words(const nupic_tm *tm) {
+    const connections *c = &tm->c;
+    uint64_t cells_with = 0;
+    for (uint32_t i = 0; i < tm->num_cells; i++)
+        cells_with += c->cell_segments[i].n > 0;
+    return 64 + (uint64_t)tm->num_cells + cells_with +        /* cells */
+           2 * (uint64_t)c->live_segments +                   /* segments */
+           (uint64_t)c->live_synapses +                       /* synapses */
+           4 * (uint64_t)c->live_segments + 4 +               /* per segment */
+           (uint64_t)tm->n_active_segs + tm->n_matching + 2 + /* paths */
+           ((uint64_t)tm->n_active + tm->n_winner) / 2 + 2;
+}
+
+nupic_status nupic_tm_write(const nupic_tm *tm, TemporalMemoryProto_B b,
+                            nupic_error *err) {
+    const nupic_tm_params *p = &tm->p;
+    const connections *c = &tm->c;
+    TemporalMemoryProto_set_columnDimensions(b, p->column_dimensions,
+                                             p->num_dimensions);
+    TemporalMemoryProto_set_cellsPerColumn(b, p->cells_per_column);
+    TemporalMemoryProto_set_activationThreshold(b, p->activation_threshold);
+    TemporalMemoryProto_set_initialPermanence(b, p->initial_permanence);
+    TemporalMemoryProto_set_connectedPermanence(b, p->connected_permanence);
+    TemporalMemoryProto_set_minThreshold(b, p->min_threshold);
+    TemporalMemoryProto_set_maxNewSynapseCount(b, p->max_new_synapse_count);
+    TemporalMemoryProto_set_checkInputs(b, p->check_inputs);
+    TemporalMemoryProto_set_permanenceIncrement(b, p->permanence_increment);
+    TemporalMemoryProto_set_permanenceDecrement(b, p->permanence_decrement);
+    TemporalMemoryProto_set_predictedSegmentDecrement(
+        b, p->predicted_segment_decrement);
+    TemporalMemoryProto_set_maxSegmentsPerCell(
+        b, (uint16_t)p->max_segments_per_cell);
+    TemporalMemoryProto_set_maxSynapsesPerSegment(
+        b, (uint16_t)p->max_synapses_per_segment);
+
+    ConnectionsProto_B cp = TemporalMemoryProto_init_connections(b);
+    ConnectionsProto_set_version(cp, CONNECTIONS_VERSION);
+    ConnectionsProto_CellProto_BList cells =
+        ConnectionsProto_init_cells(cp, tm->num_cells);
+    for (uint32_t cell = 0; cell < tm->num_cells; cell++) {
+        const conn_ids *segs = &c->cell_segments[cell];
+        if (segs->n == 0) continue; /* a null list reads as empty */
+        ConnectionsProto_SegmentProto_BList sl =
+            ConnectionsProto_CellProto_init_segments(
+                ConnectionsProto_CellProto_BList_get(cells, cell), segs->n);
+        for (uint32_t j = 0; j < segs->n; j++) {
+            const conn_ids *syns = &c->seg_synapses[segs->v[j]];
+            ConnectionsProto_SynapseProto_BList yl =
+                ConnectionsProto_SegmentProto_init_synapses_unzeroed(
+                    ConnectionsProto_SegmentProto_BList_get(sl, j), syns->n);
+            uint8_t *dst = yl.l.start;
+            if (dst == NULL || yl.l.step_bits != 64) continue;
+            for (uint32_t k = 0; k < syns->n; k++) {
+                uint32_t s = syns->v[k];
+                ncp_store64(dst + (size_t)k * 8,
+                            (uint64_t)c->syn_presynaptic[s] |
+                                (uint64_t)ncp_f32_to_bits(conn_permanence(c, s))
+                                    << 32);
+            }
+        }
+    }
+    nupic_status st =
+        nupic_random_write(&tm->rng, TemporalMemoryProto_init_random(b), err);
+    if (st != NUPIC_OK) return st;
+    TemporalMemoryProto_set_activeCells(b, tm->active_cells, tm->n_active);
+    TemporalMemoryProto_set_winnerCells(b, tm->winner_cells, tm->n_winner);
+    TemporalMemoryProto_SegmentPath_BList as =
+        TemporalMemoryProto_init_activeSegments(b, tm->n_active_segs);
+    for (uint32_t i = 0; i < tm->n_active_segs; i++) {
+        TemporalMemoryProto_SegmentPath_B e =
+            TemporalMemoryProto_SegmentPath_BList_get(as, i);
+        TemporalMemoryProto_SegmentPath_set_cell(
+            e, c->seg_cell[tm->active_segs[i]]);
+        TemporalMemoryProto_SegmentPath_set_idxOnCell(
+            e, c->seg_idx[tm->active_segs[i]]);
+    }
+    TemporalMemoryProto_SegmentPath_BList ms =
+        TemporalMemoryProto_init_matchingSegments(b, tm->n_matching);
+    for (uint32_t i = 0; i < tm->n_matching; i++) {
+        TemporalMemoryProto_SegmentPath_B e =
+            TemporalMemoryProto_SegmentPath_BList_get(ms, i);
+        TemporalMemoryProto_SegmentPath_set_cell(
+            e, c->seg_cell[tm->matching_segs[i]]);
+        TemporalMemoryProto_SegmentPath_set_idxOnCell(
+            e, c->seg_idx[tm->matching_segs[i]]);
+    }
+    TemporalMemoryProto_SegmentUInt32Pair_BList pot =
+        TemporalMemoryProto_init_numActivePotentialSynapsesForSegment(
+            b, c->live_segments);
+    TemporalMemoryProto_set_iteration(b, tm->iteration);
+    TemporalMemoryProto_SegmentUInt64Pair_BList last =
+        TemporalMemoryProto_init_lastUsedIterationForSegment(b,
+                                                             c->live_segments);
+    uint32_t k = 0;
+    for (uint32_t cell = 0; cell < tm->num_cells; cell++) {
+        const conn_ids *segs = &c->cell_segments[cell];
+        for (uint32_t j = 0; j < segs->n && k < c->live_segments; j++, k++) {
+            TemporalMemoryProto_SegmentUInt32Pair_B e =
+                TemporalMemoryProto_SegmentUInt32Pair_BList_get(pot, k);
+            TemporalMemoryProto_SegmentUInt32Pair_set_cell(e, cell);
+            TemporalMemoryProto_SegmentUInt32Pair_set_idxOnCell(e, j);
+            TemporalMemoryProto_SegmentUInt32Pair_set_number(
+                e, c->seg_potential[segs->v[j]]);
+            TemporalMemoryProto_SegmentUInt64Pair_B f =
+                TemporalMemoryProto_SegmentUInt64Pair_BList_get(last, k);
+            TemporalMemoryProto_SegmentUInt64Pair_set_cell(f, cell);
+            TemporalMemoryProto_SegmentUInt64Pair_set_idxOnCell(f, j);
+            TemporalMemoryProto_SegmentUInt64Pair_set_number(
+                f, c->seg_last_used[segs->v[j]]);
+        }
+    }
+    if (ncp_builder_status(b.s.b) != NCP_OK)
+        return nupic_error_from_ncp(err, ncp_builder_error(b.s.b));
+    return NUPIC_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading (nupic.core's TemporalMemory::read, checking every value)
+ * ------------------------------------------------------------------------ */
+
+#define FMT(...)                                                               \
+    nupic_error_set(err, NUPIC_ERR_FORMAT, "TemporalMemoryProto." __VA_ARGS__)
+
+static nupic_status read_params(TemporalMemoryProto_R r, nupic_tm_params *p,
+                                uint32_t *num_columns, nupic_error *err) {
+    memset(p, 0, sizeof *p);
+    ncp_list dims = TemporalMemoryProto_get_columnDimensions(r);
+    uint32_t nd = ncp_list_len(&dims);
+    if (nd < 1 || nd > NUPIC_TM_MAX_DIMS)
+        return FMT("columnDimensions: %u dimensions (1 to %d supported)", nd,
+                   NUPIC_TM_MAX_DIMS);
+    ncp_list_get_u32s(&dims, 0, nd, p->column_dimensions);
+    p->num_dimensions = nd;
+    p->cells_per_column = TemporalMemoryProto_get_cellsPerColumn(r);
+    p->activation_threshold = TemporalMemoryProto_get_activationThreshold(r);
+    p->initial_permanence = TemporalMemoryProto_get_initialPermanence(r);
+    p->connected_permanence = TemporalMemoryProto_get_connectedPermanence(r);
+    p->min_threshold = TemporalMemoryProto_get_minThreshold(r);
+    p->max_new_synapse_count = TemporalMemoryProto_get_maxNewSynapseCount(r);
+    p->permanence_increment = TemporalMemoryProto_get_permanenceIncrement(r);
+    p->permanence_decrement = TemporalMemoryProto_get_permanenceDecrement(r);
+    p->predicted_segment_decrement =
+        TemporalMemoryProto_get_predictedSegmentDecrement(r);
+    p->max_segments_per_cell = TemporalMemoryProto_get_maxSegmentsPerCell(r);
+    p->max_synapses_per_segment =
+        TemporalMemoryProto_get_maxSynapsesPerSegment(r);
+    p->check_inputs = TemporalMemoryProto_get_checkInputs(r);
+    p->seed = 0; /* the random state is read whole */
+    return validate(p, "TemporalMemoryProto.", NUPIC_ERR_FORMAT, num_columns,
+                    err);
+}
+
+static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
+                                     uint32_t *stamp, nupic_error *err) {
+    connections *c = &tm->c;
+    if (ConnectionsProto_get_version(cp) > CONNECTIONS_VERSION)
+        return FMT("connections.version %u is newer than this reader's (%u)",
+                   ConnectionsProto_get_version(cp), CONNECTIONS_VERSION);
+    ConnectionsProto_CellProto_RList cells = ConnectionsProto_get_cells(cp);
+    if (ConnectionsProto_CellProto_RList_len(cells) != tm->num_cells)
+        return FMT("connections.cells: %u cells, expected %u (%u columns of "
+                   "%u)",
+                   ConnectionsProto_CellProto_RList_len(cells), tm->num_cells,
+                   tm->num_columns, tm->p.cells_per_column);
+    uint32_t serial = 0;
+    for (uint32_t cell = 0; cell < tm->num_cells; cell++) {
+        ConnectionsProto_SegmentProto_RList segs =
+            ConnectionsProto_CellProto_get_segments(
+                ConnectionsProto_CellProto_RList_get(cells, cell));
+        uint32_t ns = ConnectionsProto_SegmentProto_RList_len(segs);
+        if (ns > tm->p.max_segments_per_cell)
+            return FMT("connections.cells[%u]: %u segments, more than "
+                       "maxSegmentsPerCell %u",
+                       cell, ns, tm->p.max_segments_per_cell);
+        for (uint32_t j = 0; j < ns; j++) {
+            ConnectionsProto_SynapseProto_RList syns =
+                ConnectionsProto_SegmentProto_get_synapses(
+                    ConnectionsProto_SegmentProto_RList_get(segs, j));
+            uint32_t n = ConnectionsProto_SynapseProto_RList_len(syns);
+            if (n > tm->p.max_synapses_per_segment)
+                return FMT("connections.cells[%u].segments[%u]: %u synapses, "
+                           "more than maxSynapsesPerSegment %u",
+                           cell, j, n, tm->p.max_synapses_per_segment);
+            uint32_t seg;
+            if (!conn_create_segment(c, cell, &seg)) goto nomem;
+            serial++;
+            for (uint32_t k = 0; k < n; k++) {
+                ConnectionsProto_SynapseProto_R s =
+                    ConnectionsProto_SynapseProto_RList_get(syns, k);
+                uint32_t pre =
+                    ConnectionsProto_SynapseProto_get_presynapticCell(s);
+                float perm = ConnectionsProto_SynapseProto_get_permanence(s);
+                if (pre >= tm->num_cells)
+                    return FMT("connections.cells[%u].segments[%u].synapses[%u]"
+                               ": presynaptic cell %u, beyond the %u cells",
+                               cell, j, k, pre, tm->num_cells);
+                if (!(perm > 0.0f && perm <= 1.0f))
+                    return FMT("connections.cells[%u].segments[%u].synapses[%u]"
+                               ": permanence %g is not in (0, 1]",
+                               cell, j, k, (double)perm);
+                if (stamp[pre] == serial)
+                    return FMT("connections.cells[%u].segments[%u]: two "
+                               "synapses from cell %u",
+                               cell, j, pre);
+                stamp[pre] = serial;
+                if (!conn_create_synapse(c, seg, pre, perm)) goto nomem;
+            }
+        }
+    }
+    return NUPIC_OK;
+nomem:
+    return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                           "TemporalMemory: out of memory reading segments");
+}
+
+/* A sorted list of distinct cells. */
+static nupic_status read_cells(ncp_list l, const char *name, uint32_t *dst,
+                               uint32_t *n, uint32_t num_cells,
+                               nupic_error *err) {
+    uint32_t len = ncp_list_len(&l);
+    if (len > num_cells)
+        return FMT("%s: %u cells, more than the %u there are", name, len,
+                   num_cells);
+    ncp_list_get_u32s(&l, 0, len, dst);
+    for (uint32_t i = 0; i < len; i++) {
+        if (dst[i] >= num_cells)
+            return FMT("%s[%u]: cell %u, beyond the %u cells", name, i, dst[i],
+                       num_cells);
+        if (i > 0 && dst[i] <= dst[i - 1])
+            return FMT("%s: not ascending (%u after %u)", name, dst[i],
+                       dst[i - 1]);
+    }
+    *n = len;
+    return NUPIC_OK;
+}
+
+/* A sorted list of segment paths, into segment ids. */
+static nupic_status read_paths(nupic_tm *tm,
+                               TemporalMemoryProto_SegmentPath_RList l,
+                               const char *name, uint32_t *dst, uint32_t *n,
+                               nupic_error *err) {
+    uint32_t len = TemporalMemoryProto_SegmentPath_RList_len(l);
+    if (len > tm->c.live_segments)
+        return FMT("%s: %u segments, more than the %u there are", name, len,
+                   tm->c.live_segments);
+    uint64_t prev = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        TemporalMemoryProto_SegmentPath_R e =
+            TemporalMemoryProto_SegmentPath_RList_get(l, i);
+        uint32_t cell = TemporalMemoryProto_SegmentPath_get_cell(e);
+        uint32_t idx = TemporalMemoryProto_SegmentPath_get_idxOnCell(e);
+        if (cell >= tm->num_cells || idx >= tm->c.cell_segments[cell].n)
+            return FMT("%s[%u]: cell %u segment %u does not exist", name, i,
+                       cell, idx);
+        uint64_t key = (uint64_t)cell << 32 | idx;
+        if (i > 0 && key <= prev)
+            return FMT("%s: not sorted by cell and segment (cell %u segment %u "
+                       "at %u)",
+                       name, cell, idx, i);
+        prev = key;
+        dst[i] = tm->c.cell_segments[cell].v[idx];
+    }
+    *n = len;
+    return NUPIC_OK;
+}
+
+/* The per-segment lists.  nupic.core writes one entry per slot of its
+ * internal segment table, destroyed segments included: those name their
+ * old cell with an index one past its last segment, and are skipped. */
+static nupic_status read_per_segment(nupic_tm *tm, TemporalMemoryProto_R r,
+                                     uint8_t *seen, nupic_error *err) {
+    connections *c = &tm->c;
+    TemporalMemoryProto_SegmentUInt32Pair_RList pl =
+        TemporalMemoryProto_get_numActivePotentialSynapsesForSegment(r);
+    uint32_t n = TemporalMemoryProto_SegmentUInt32Pair_RList_len(pl);
+    memset(seen, 0, c->seg_len);
+    for (uint32_t i = 0; i < n; i++) {
+        TemporalMemoryProto_SegmentUInt32Pair_R e =
+            TemporalMemoryProto_SegmentUInt32Pair_RList_get(pl, i);
+        uint32_t cell = TemporalMemoryProto_SegmentUInt32Pair_get_cell(e);
+        uint32_t idx = TemporalMemoryProto_SegmentUInt32Pair_get_idxOnCell(e);
+        uint32_t num = TemporalMemoryProto_SegmentUInt32Pair_get_number(e);
+        if (cell >= tm->num_cells || idx > c->cell_segments[cell].n)
+            return FMT("numActivePotentialSynapsesForSegment[%u]: cell %u "
+                       "segment %u does not exist",
+                       i, cell, idx);
+        if (idx == c->cell_segments[cell].n) continue; /* destroyed */
+        uint32_t seg = c->cell_segments[cell].v[idx];
+        if (seen[seg])
+            return FMT("numActivePotentialSynapsesForSegment[%u]: cell %u "
+                       "segment %u is listed twice",
+                       i, cell, idx);
+        seen[seg] = 1;
+        if (num > c->seg_synapses[seg].n)
+            return FMT("numActivePotentialSynapsesForSegment[%u]: %u active "
+                       "synapses on cell %u segment %u, which has %u",
+                       i, num, cell, idx, c->seg_synapses[seg].n);
+        c->seg_potential[seg] = num;
+    }
+    TemporalMemoryProto_SegmentUInt64Pair_RList ll =
+        TemporalMemoryProto_get_lastUsedIterationForSegment(r);
+    n = TemporalMemoryProto_SegmentUInt64Pair_RList_len(ll);
+    memset(seen, 0, c->seg_len);
+    for (uint32_t i = 0; i < n; i++) {
+        TemporalMemoryProto_SegmentUInt64Pair_R e =
+            TemporalMemoryProto_SegmentUInt64Pair_RList_get(ll, i);
+        uint32_t cell = TemporalMemoryProto_SegmentUInt64Pair_get_cell(e);
+        uint32_t idx = TemporalMemoryProto_SegmentUInt64Pair_get_idxOnCell(e);
+        uint64_t num = TemporalMemoryProto_SegmentUInt64Pair_get_number(e);
+        if (cell >= tm->num_cells || idx > c->cell_segments[cell].n)
+            return FMT("lastUsedIterationForSegment[%u]: cell %u segment %u "
+                       "does not exist",
+                       i, cell, idx);
+        if (idx == c->cell_segments[cell].n) continue; /* destroyed */
+        uint32_t seg = c->cell_segments[cell].v[idx];
+        if (seen[seg])
+            return FMT("lastUsedIterationForSegment[%u]: cell %u segment %u is "
+                       "listed twice",
+                       i, cell, idx);
+        seen[seg] = 1;
+        if (num > tm->iteration)
+            return FMT("lastUsedIterationForSegment[%u]: iteration %llu is "
+                       "after the current one (%llu)",
+                       i, (unsigned long long)num,
+                       (unsigned long long)tm->iteration);
+        c->seg_last_used[seg] = num;
+    }
+    return NUPIC_OK;
+}
+
+nupic_status nupic_tm_read(TemporalMemoryProto_R r, nupic_tm **out,
+                           nupic_error *err) {
+    if (out == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG, "nupic_tm_read: NULL out");
+    *out = NULL;
+    nupic_tm_params p;
+    uint32_t cols = 0;
+    nupic_status st = read_params(r, &p, &cols, err);
+    if (st != NUPIC_OK) return st;
+    nupic_tm *tm;
+    st = create(&p, cols, &tm, err);
+    if (st != NUPIC_OK) return st;
+    uint32_t *stamp = calloc(tm->num_cells, sizeof *stamp);
+    uint8_t *seen = NULL;
+    if (stamp == NULL) {
+        st = nupic_error_set(err, NUPIC_ERR_NOMEM,
+                             "TemporalMemory: out of memory for reading");
+        goto fail;
+    }
+    st = nupic_random_read(TemporalMemoryProto_get_random(r), &tm->rng, err);
+    if (st == NUPIC_OK)
+        st = read_connections(tm, TemporalMemoryProto_get_connections(r), stamp,
+                              err);
+    if (st != NUPIC_OK) goto fail;
+    if (!seglists_room(tm) ||
+        (seen = malloc(tm->c.seg_len ? tm->c.seg_len : 1)) == NULL) {
+        st = nupic_error_set(err, NUPIC_ERR_NOMEM,
+                             "TemporalMemory: out of memory for reading");
+        goto fail;
+    }
+    tm->iteration = TemporalMemoryProto_get_iteration(r);
+    st = read_cells(TemporalMemoryProto_get_activeCells(r), "activeCells",
+                    tm->active_cells, &tm->n_active, tm->num_cells, err);
+    if (st == NUPIC_OK)
+        st = read_cells(TemporalMemoryProto_get_winnerCells(r), "winnerCells",
+                        tm->winner_cells, &tm->n_winner, tm->num_cells, err);
+    if (st == NUPIC_OK)
+        st = read_paths(tm, TemporalMemoryProto_get_activeSegments(r),
+                        "activeSegments", tm->active_segs, &tm->n_active_segs,
+                        err);
+    if (st == NUPIC_OK)
+        st = read_paths(tm, TemporalMemoryProto_get_matchingSegments(r),
+                        "matchingSegments", tm->matching_segs, &tm->n_matching,
+                        err);
+    if (st == NUPIC_OK) st = read_per_segment(tm, r, seen, err);
+    if (st == NUPIC_OK && r.s.msg && ncp_msg_status(r.s.msg) != NCP_OK)
+        st = nupic_error_from_ncp(err, ncp_msg_error(r.s.msg));
+    if (st != NUPIC_OK) goto fail;
+    /* The segments whose counts are nonzero are reset at the next step. */
+    for (uint32_t s = 0; s < tm->c.seg_len; s++)
+        if (tm->c.seg_potential[s] != 0) tm->touched[tm->n_touched++] = s;
+    update_predictive(tm);
+    free(stamp);
+    free(seen);
+    *out = tm;
+    return NUPIC_OK;
+fail:
+    free(stamp);
+    free(seen);
+    nupic_tm_free(tm);
+    return st;
+}
+#undef FMT
+
+/* ------------------------------------------------------------------------
+ * Files, memory, paths
+ * ------------------------------------------------------------------------ */
+
+static nupic_status writer(const void *obj, ncp_builder *b, nupic_error *err) {
+    return nupic_tm_write(obj, TemporalMemoryProto_new_root(b), err);
+}
+
+static nupic_status reader(ncp_msg *m, void **out, nupic_error *err) {
+    nupic_tm *tm = NULL;
+    nupic_status st = nupic_tm_read(TemporalMemoryProto_read_root(m), &tm, err);
+    *out = tm;
+    return st;
+}
+
+nupic_status nupic_tm_write_to_file(const nupic_tm *tm, FILE *f,
+                                    const nupic_save_options *o,
+                                    nupic_error *err) {
+    return persist_to_file(tm, writer, message_words(tm), f, o, err);
+}
+
+nupic_status nupic_tm_read_from_file(FILE *f, const nupic_load_options *o,
+                                     nupic_tm **out, nupic_error *err) {
+    return persist_from_file(f, reader, o, (void **)out, err);
+}
+
+nupic_status nupic_tm_write_to_mem(const nupic_tm *tm,
+                                   const nupic_save_options *o, void **buf,
+                                   size_t *len, nupic_error *err) {
+    return persist_to_mem(tm, writer, message_words(tm), buf, len, o, err);
+}
+
+nupic_status nupic_tm_read_from_mem(const void *buf, size_t len,
+                                    const nupic_load_options *o, nupic_tm **out,
+                                    nupic_error *err) {
+    return persist_from_mem(buf, len, reader, o, (void **)out, err);
+}
+
+nupic_status nupic_tm_save(const nupic_tm *tm, const char *path,
+                           const nupic_save_options *o, nupic_error *err) {
+    return persist_to_path(tm, writer, message_words(tm), path, o, err);
+}
+
+nupic_status nupic_tm_load(const char *path, const nupic_load_options *o,
+                           nupic_tm **out, nupic_error *err) {
+    return persist_from_path(path, reader, o, (void **)out, err);
+}
