@@ -1,40 +1,135 @@
 /*
  * src/algo/connections.c - cells, segments and synapses (nupic.core's
- * Connections), in flat tables with per-cell and per-segment id lists.
+ * Connections) in pooled blocks; see connections.h for the layout.
  */
 #include "connections.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Grows an array of `size`-byte elements to hold at least `need`. */
-static bool grow(void **p, uint32_t *cap, uint32_t need, size_t size) {
-    if (need <= *cap) return true;
-    uint64_t want = *cap ? (uint64_t)*cap * 2 : 8;
-    while (want < need)
-        want *= 2;
-    if (want > UINT32_MAX) want = UINT32_MAX;
-    if (want < need) return false;
-    void *q = realloc(*p, (size_t)want * size);
-    if (q == NULL) return false;
-    *p = q;
-    *cap = (uint32_t)want;
+#define NONE UINT32_MAX
+/* Segment ids leave the top bit for CONN_CONNECTED. */
+#define MAX_SEGMENTS UINT32_C(0x7fffffff)
+
+/* ------------------------------------------------------------------------
+ * Pools
+ * ------------------------------------------------------------------------ */
+
+static void pool_init(conn_pool *p, uint32_t esize) {
+    memset(p, 0, sizeof *p);
+    p->esize = esize;
+    for (unsigned k = 0; k < 32; k++)
+        p->free_head[k] = NONE;
+}
+
+/* The size class of a block holding `need` elements: 2^k >= need, k >= 2. */
+static unsigned class_of(uint32_t need) {
+    unsigned k = 2;
+    while (k < 31 && (UINT32_C(1) << k) < need)
+        k++;
+    return k;
+}
+
+static uint32_t *link_of(conn_pool *p, uint32_t off) {
+    return (uint32_t *)(void *)(p->data + (size_t)off * p->esize);
+}
+
+/* A free block of at least `need` elements (n = 0). */
+static bool pool_alloc(conn_pool *p, uint32_t need, conn_block *b) {
+    if (need > (UINT32_C(1) << 31)) return false;
+    unsigned k = class_of(need);
+    uint32_t cap = UINT32_C(1) << k;
+    uint32_t off;
+    if (p->free_head[k] != NONE) {
+        off = p->free_head[k];
+        p->free_head[k] = *link_of(p, off);
+    } else {
+        if (cap > UINT32_MAX - p->used) return false;
+        if (p->used + cap > p->cap) {
+            uint64_t want = (uint64_t)p->cap * 2;
+            if (want < (uint64_t)p->used + cap) want = (uint64_t)p->used + cap;
+            if (want < 1024) want = 1024;
+            if (want > UINT32_MAX) want = UINT32_MAX;
+            uint8_t *d = realloc(p->data, (size_t)want * p->esize);
+            if (d == NULL) return false;
+            p->data = d;
+            p->cap = (uint32_t)want;
+        }
+        off = p->used;
+        p->used += cap;
+    }
+    b->off = off;
+    b->n = 0;
+    b->cap = cap;
     return true;
 }
 
-/* Removes position i, keeping the order of the rest. */
-static void ids_remove_at(conn_ids *l, uint32_t i) {
-    memmove(l->v + i, l->v + i + 1, (size_t)(l->n - i - 1) * sizeof *l->v);
-    l->n--;
+static void pool_release(conn_pool *p, conn_block *b) {
+    if (b->cap == 0) return;
+    /* A block holds at least 2^k elements for k = floor(log2(cap)) (carved
+     * blocks have any size). */
+    unsigned k = 31;
+    while ((UINT32_C(1) << k) > b->cap)
+        k--;
+    *link_of(p, b->off) = p->free_head[k];
+    p->free_head[k] = b->off;
+    b->off = b->n = b->cap = 0;
 }
 
-bool conn_init(connections *c, uint32_t num_cells) {
+/* Makes b hold at least `need` elements, moving its contents if needed. */
+static bool pool_fit(conn_pool *p, conn_block *b, uint32_t need) {
+    if (need <= b->cap) return true;
+    uint32_t want = b->cap > need / 2 ? 2 * b->cap : need;
+    conn_block nb;
+    if (!pool_alloc(p, want, &nb)) return false;
+    if (b->n)
+        memcpy(p->data + (size_t)nb.off * p->esize,
+               p->data + (size_t)b->off * p->esize, (size_t)b->n * p->esize);
+    nb.n = b->n;
+    pool_release(p, b);
+    *b = nb;
+    return true;
+}
+
+/* Room for `n` more elements at the end of the pool. */
+static bool pool_reserve(conn_pool *p, uint32_t n) {
+    if (n > UINT32_MAX - p->used) return false;
+    if (p->used + n <= p->cap) return true;
+    uint32_t want = p->used + n;
+    uint8_t *d = realloc(p->data, (size_t)want * p->esize);
+    if (d == NULL) return false;
+    p->data = d;
+    p->cap = want;
+    return true;
+}
+
+/* A block of exactly n elements at the end (room reserved). */
+static conn_block pool_carve(conn_pool *p, uint32_t n) {
+    conn_block b = {p->used, 0, n};
+    p->used += n;
+    return b;
+}
+
+static void pool_free(conn_pool *p) {
+    free(p->data);
+    memset(p, 0, sizeof *p);
+}
+
+/* ------------------------------------------------------------------------
+ * Setup
+ * ------------------------------------------------------------------------ */
+
+bool conn_init(connections *c, uint32_t num_cells, float connected) {
     memset(c, 0, sizeof *c);
     c->num_cells = num_cells;
-    c->cell_segments =
-        calloc(num_cells ? num_cells : 1, sizeof *c->cell_segments);
-    c->presynaptic = calloc(num_cells ? num_cells : 1, sizeof *c->presynaptic);
-    if (!c->cell_segments || !c->presynaptic) {
+    c->connected = connected;
+    pool_init(&c->seg_pool, sizeof(uint32_t));
+    pool_init(&c->pre_pool, sizeof(conn_pre));
+    pool_init(&c->syn_pool, sizeof(conn_syn));
+    size_t n = num_cells ? num_cells : 1;
+    c->cell_segs = calloc(n, sizeof *c->cell_segs);
+    c->cell_pre = calloc(n, sizeof *c->cell_pre);
+    if (!c->cell_segs || !c->cell_pre) {
         conn_free(c);
         return false;
     }
@@ -42,40 +137,21 @@ bool conn_init(connections *c, uint32_t num_cells) {
 }
 
 void conn_free(connections *c) {
-    if (c->cell_segments)
-        for (uint32_t i = 0; i < c->num_cells; i++)
-            free(c->cell_segments[i].v);
-    if (c->presynaptic)
-        for (uint32_t i = 0; i < c->num_cells; i++)
-            free(c->presynaptic[i].v);
-    if (c->seg_synapses)
-        for (uint32_t i = 0; i < c->seg_len; i++)
-            free(c->seg_synapses[i].v);
-    free(c->cell_segments);
-    free(c->presynaptic);
+    free(c->cell_segs);
+    free(c->cell_pre);
+    pool_free(&c->seg_pool);
+    pool_free(&c->pre_pool);
+    pool_free(&c->syn_pool);
     free(c->seg_cell);
     free(c->seg_idx);
-    free(c->seg_synapses);
+    free(c->seg_syns);
     free(c->seg_last_used);
     free(c->seg_potential);
     free(c->seg_connected);
-    free(c->free_segments.v);
-    free(c->syn_presynaptic);
-    free(c->syn_segment);
+    free(c->free_segs);
     free(c->syn_pos);
-    free(c->free_synapses.v);
+    free(c->free_syns);
     memset(c, 0, sizeof *c);
-}
-
-/* The capacity to grow to for `need` elements from `cap`: doubling. */
-static bool next_cap(uint32_t cap, uint32_t need, uint32_t *out) {
-    uint64_t want = cap ? (uint64_t)cap * 2 : 64;
-    while (want < need)
-        want *= 2;
-    if (want > UINT32_MAX) want = UINT32_MAX;
-    if (want < need) return false;
-    *out = (uint32_t)want;
-    return true;
 }
 
 static bool resize(void **p, uint32_t n, size_t size) {
@@ -85,137 +161,214 @@ static bool resize(void **p, uint32_t n, size_t size) {
     return true;
 }
 
-/* Room for `need` segment ids in every per-segment array and in the free
- * list (which can then hold every id). */
+static bool next_cap(uint32_t cap, uint32_t need, uint32_t limit,
+                     uint32_t *out) {
+    uint64_t want = cap ? (uint64_t)cap * 2 : 256;
+    while (want < need)
+        want *= 2;
+    if (want > limit) want = limit;
+    if (want < need) return false;
+    *out = (uint32_t)want;
+    return true;
+}
+
+/* Room for segment ids below `need` in every per-segment array. */
 static bool seg_room(connections *c, uint32_t need) {
     if (need <= c->seg_cap) return true;
     uint32_t cap;
-    if (!next_cap(c->seg_cap, need, &cap)) return false;
+    if (!next_cap(c->seg_cap, need, MAX_SEGMENTS, &cap)) return false;
     if (!resize((void **)&c->seg_cell, cap, sizeof *c->seg_cell) ||
         !resize((void **)&c->seg_idx, cap, sizeof *c->seg_idx) ||
-        !resize((void **)&c->seg_synapses, cap, sizeof *c->seg_synapses) ||
+        !resize((void **)&c->seg_syns, cap, sizeof *c->seg_syns) ||
         !resize((void **)&c->seg_last_used, cap, sizeof *c->seg_last_used) ||
         !resize((void **)&c->seg_potential, cap, sizeof *c->seg_potential) ||
         !resize((void **)&c->seg_connected, cap, sizeof *c->seg_connected) ||
-        !resize((void **)&c->free_segments.v, cap, sizeof(uint32_t)))
+        !resize((void **)&c->free_segs, cap, sizeof *c->free_segs))
         return false;
     c->seg_cap = cap;
-    c->free_segments.cap = cap;
     return true;
 }
 
 static bool syn_room(connections *c, uint32_t need) {
     if (need <= c->syn_cap) return true;
     uint32_t cap;
-    if (!next_cap(c->syn_cap, need, &cap)) return false;
-    if (!resize((void **)&c->syn_presynaptic, cap,
-                sizeof *c->syn_presynaptic) ||
-        !resize((void **)&c->syn_segment, cap, sizeof *c->syn_segment) ||
-        !resize((void **)&c->syn_pos, cap, sizeof *c->syn_pos) ||
-        !resize((void **)&c->free_synapses.v, cap, sizeof(uint32_t)))
+    if (!next_cap(c->syn_cap, need, UINT32_MAX, &cap)) return false;
+    if (!resize((void **)&c->syn_pos, cap, sizeof *c->syn_pos) ||
+        !resize((void **)&c->free_syns, cap, sizeof *c->free_syns))
         return false;
     c->syn_cap = cap;
-    c->free_synapses.cap = cap;
     return true;
 }
 
-bool conn_reserve(connections *c, uint32_t n_segments, uint32_t n_synapses) {
-    uint64_t segs = (uint64_t)c->seg_len + n_segments;
-    uint64_t syns = (uint64_t)c->syn_len + n_synapses;
-    if (segs > UINT32_MAX || syns > UINT32_MAX) return false;
-    return seg_room(c, (uint32_t)segs) && syn_room(c, (uint32_t)syns);
-}
+/* ------------------------------------------------------------------------
+ * Segments
+ * ------------------------------------------------------------------------ */
 
-bool conn_create_segment(connections *c, uint32_t cell, uint32_t *out) {
-    conn_ids *list = &c->cell_segments[cell];
-    /* Room in the cell's list first, so that nothing fails after an id is
-     * taken. */
-    if (list->n == list->cap &&
-        !grow((void **)&list->v, &list->cap, list->n + 1, sizeof *list->v))
-        return false;
+bool conn_create_segment(connections *c, uint32_t cell, uint32_t want,
+                         uint32_t *out) {
+    conn_block *list = &c->cell_segs[cell];
+    /* Everything that can fail first. */
+    if (!pool_fit(&c->seg_pool, list, list->n + 1)) return false;
     uint32_t s;
-    if (c->free_segments.n > 0) {
-        s = c->free_segments.v[--c->free_segments.n];
-    } else {
-        if (c->seg_len == UINT32_MAX || !seg_room(c, c->seg_len + 1))
+    bool fresh = c->n_free_segs == 0;
+    if (fresh) {
+        if (c->seg_len >= MAX_SEGMENTS || !seg_room(c, c->seg_len + 1))
             return false;
-        s = c->seg_len++;
-        c->seg_synapses[s] = (conn_ids){NULL, 0, 0};
+        s = c->seg_len;
+        c->seg_syns[s] = (conn_block){0, 0, 0};
+    } else {
+        s = c->free_segs[c->n_free_segs - 1];
     }
+    if (want > 0 && !pool_fit(&c->syn_pool, &c->seg_syns[s], want))
+        return false;
+    if (fresh)
+        c->seg_len++;
+    else
+        c->n_free_segs--;
     c->seg_cell[s] = cell;
     c->seg_idx[s] = list->n;
     c->seg_last_used[s] = 0;
     c->seg_potential[s] = 0;
     c->seg_connected[s] = 0;
-    c->seg_synapses[s].n = 0;
-    list->v[list->n++] = s;
+    c->seg_syns[s].n = 0;
+    conn_cell_segs(c, cell)[list->n++] = s;
     c->live_segments++;
     *out = s;
     return true;
 }
 
-/* Takes a synapse out of its presynaptic cell's list (order there does
- * not matter: the last entry moves into its place). */
-static void unlink_presynaptic(connections *c, uint32_t syn) {
-    conn_presyn_list *l = &c->presynaptic[c->syn_presynaptic[syn]];
-    uint32_t pos = c->syn_pos[syn];
-    conn_presyn last = l->v[--l->n];
-    if (pos != l->n) {
-        l->v[pos] = last;
-        c->syn_pos[last.synapse] = pos;
+/* Takes synapse `syn` (fed by `presyn`) out of its presynaptic cell's
+ * block; the last entry moves into its place. */
+static void unlink_pre(connections *c, uint32_t presyn, uint32_t id) {
+    conn_block *b = &c->cell_pre[presyn];
+    conn_pre *v = conn_cell_pre(c, presyn);
+    uint32_t pos = c->syn_pos[id];
+    conn_pre last = v[--b->n];
+    if (pos != b->n) {
+        v[pos] = last;
+        c->syn_pos[last.id] = pos;
     }
 }
 
-void conn_destroy_segment(connections *c, uint32_t segment) {
-    conn_ids *syns = &c->seg_synapses[segment];
-    for (uint32_t i = 0; i < syns->n; i++) {
-        unlink_presynaptic(c, syns->v[i]);
-        /* The free lists have room for every id (seg_room, syn_room). */
-        c->free_synapses.v[c->free_synapses.n++] = syns->v[i];
+void conn_destroy_segment(connections *c, uint32_t seg) {
+    conn_block *b = &c->seg_syns[seg];
+    const conn_syn *syns = conn_seg_syns(c, seg);
+    for (uint32_t i = 0; i < b->n; i++) {
+        unlink_pre(c, syns[i].presyn, syns[i].id);
+        c->free_syns[c->n_free_syns++] = syns[i].id;
     }
-    c->live_synapses -= syns->n;
-    syns->n = 0;
-    conn_ids *list = &c->cell_segments[c->seg_cell[segment]];
-    uint32_t idx = c->seg_idx[segment];
-    ids_remove_at(list, idx);
+    c->live_synapses -= b->n;
+    b->n = 0;
+    /* The block stays with the segment id, for its next use. */
+    uint32_t cell = c->seg_cell[seg];
+    conn_block *list = &c->cell_segs[cell];
+    uint32_t *ids = conn_cell_segs(c, cell);
+    uint32_t idx = c->seg_idx[seg];
+    memmove(ids + idx, ids + idx + 1,
+            (size_t)(list->n - idx - 1) * sizeof *ids);
+    list->n--;
     for (uint32_t i = idx; i < list->n; i++)
-        c->seg_idx[list->v[i]] = i;
-    c->free_segments.v[c->free_segments.n++] = segment;
+        c->seg_idx[ids[i]] = i;
+    c->free_segs[c->n_free_segs++] = seg;
     c->live_segments--;
 }
 
-bool conn_create_synapse(connections *c, uint32_t segment, uint32_t presyn,
-                         float permanence) {
-    conn_ids *syns = &c->seg_synapses[segment];
-    conn_presyn_list *pl = &c->presynaptic[presyn];
-    if (syns->n == syns->cap &&
-        !grow((void **)&syns->v, &syns->cap, syns->n + 1, sizeof *syns->v))
+/* ------------------------------------------------------------------------
+ * Synapses
+ * ------------------------------------------------------------------------ */
+
+bool conn_create_synapse(connections *c, uint32_t seg, uint32_t presyn,
+                         float perm) {
+    conn_block *sb = &c->seg_syns[seg], *pb = &c->cell_pre[presyn];
+    if (!pool_fit(&c->syn_pool, sb, sb->n + 1) ||
+        !pool_fit(&c->pre_pool, pb, pb->n + 1))
         return false;
-    if (pl->n == pl->cap &&
-        !grow((void **)&pl->v, &pl->cap, pl->n + 1, sizeof *pl->v))
-        return false;
-    uint32_t s;
-    if (c->free_synapses.n > 0) {
-        s = c->free_synapses.v[--c->free_synapses.n];
+    uint32_t id;
+    if (c->n_free_syns > 0) {
+        id = c->free_syns[--c->n_free_syns];
     } else {
         if (c->syn_len == UINT32_MAX || !syn_room(c, c->syn_len + 1))
             return false;
-        s = c->syn_len++;
+        id = c->syn_len++;
     }
-    c->syn_presynaptic[s] = presyn;
-    c->syn_segment[s] = segment;
-    c->syn_pos[s] = pl->n;
-    pl->v[pl->n++] = (conn_presyn){segment, permanence, s};
-    syns->v[syns->n++] = s;
+    c->syn_pos[id] = pb->n;
+    conn_cell_pre(c, presyn)[pb->n++] =
+        (conn_pre){seg | (perm >= c->connected ? CONN_CONNECTED : 0), id};
+    conn_seg_syns(c, seg)[sb->n++] = (conn_syn){presyn, perm, id};
     c->live_synapses++;
     return true;
 }
 
-void conn_destroy_synapse_at(connections *c, uint32_t segment, uint32_t i) {
-    conn_ids *syns = &c->seg_synapses[segment];
-    uint32_t s = syns->v[i];
-    unlink_presynaptic(c, s);
-    ids_remove_at(syns, i);
-    c->free_synapses.v[c->free_synapses.n++] = s;
+void conn_destroy_synapse_at(connections *c, uint32_t seg, uint32_t i) {
+    conn_block *b = &c->seg_syns[seg];
+    conn_syn *syns = conn_seg_syns(c, seg);
+    unlink_pre(c, syns[i].presyn, syns[i].id);
+    c->free_syns[c->n_free_syns++] = syns[i].id;
+    memmove(syns + i, syns + i + 1, (size_t)(b->n - i - 1) * sizeof *syns);
+    b->n--;
     c->live_synapses--;
+}
+
+/* ------------------------------------------------------------------------
+ * Loading
+ * ------------------------------------------------------------------------ */
+
+bool conn_load_begin(connections *c, uint32_t max_segments,
+                     uint32_t max_synapses) {
+    return seg_room(c, max_segments) && syn_room(c, max_synapses) &&
+           pool_reserve(&c->syn_pool, max_synapses) &&
+           pool_reserve(&c->seg_pool, max_segments);
+}
+
+conn_syn *conn_load_segment(connections *c, uint32_t cell, uint32_t n,
+                            uint32_t *out) {
+    uint32_t s = c->seg_len++;
+    conn_block *list = &c->cell_segs[cell];
+    c->seg_cell[s] = cell;
+    c->seg_idx[s] = list->n;
+    c->seg_last_used[s] = 0;
+    c->seg_potential[s] = 0;
+    c->seg_connected[s] = 0;
+    c->seg_syns[s] = n ? pool_carve(&c->syn_pool, n) : (conn_block){0, 0, 0};
+    c->seg_syns[s].n = n;
+    conn_cell_segs(c, cell)[list->n++] = s;
+    c->live_segments++;
+    *out = s;
+    return n ? conn_seg_syns(c, s) : NULL;
+}
+
+void conn_load_cell(connections *c, uint32_t cell, uint32_t n_segments) {
+    c->cell_segs[cell] = pool_carve(&c->seg_pool, n_segments);
+}
+
+bool conn_load_finish(connections *c) {
+    /* Counts per presynaptic cell, then one exact block each, then the
+     * entries in segment order. */
+    uint64_t total = 0;
+    for (uint32_t s = 0; s < c->seg_len; s++) {
+        const conn_syn *v = conn_seg_syns(c, s);
+        for (uint32_t i = 0; i < c->seg_syns[s].n; i++)
+            c->cell_pre[v[i].presyn].n++;
+        total += c->seg_syns[s].n;
+    }
+    if (total > UINT32_MAX || !pool_reserve(&c->pre_pool, (uint32_t)total))
+        return false;
+    for (uint32_t cell = 0; cell < c->num_cells; cell++) {
+        uint32_t n = c->cell_pre[cell].n;
+        if (n) c->cell_pre[cell] = pool_carve(&c->pre_pool, n);
+    }
+    uint32_t id = 0;
+    for (uint32_t s = 0; s < c->seg_len; s++) {
+        conn_syn *v = conn_seg_syns(c, s);
+        for (uint32_t i = 0; i < c->seg_syns[s].n; i++, id++) {
+            conn_block *b = &c->cell_pre[v[i].presyn];
+            v[i].id = id;
+            c->syn_pos[id] = b->n;
+            conn_cell_pre(c, v[i].presyn)[b->n++] = (conn_pre){
+                s | (v[i].perm >= c->connected ? CONN_CONNECTED : 0), id};
+        }
+    }
+    c->syn_len = id;
+    c->live_synapses = id;
+    return true;
 }

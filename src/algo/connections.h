@@ -3,20 +3,25 @@
  * nupic.core's Connections semantics.  Internal to the library (the
  * temporal memory owns one).
  *
- * Segments and synapses live in flat tables indexed by id; ids of destroyed
- * ones are reused last-destroyed-first, as nupic.core reuses them.  Each
- * cell lists its segments in creation order and each segment its synapses
- * in creation order (destruction keeps the order of the rest).  For the
- * activity computation every cell also lists the synapses it is
- * presynaptic to, as (segment, permanence) pairs: that list holds the
- * permanence, and a synapse knows its place in it.  Nothing is allocated
- * per synapse; the per-cell and per-segment lists grow geometrically.
+ * Layout, chosen for the temporal memory's access patterns:
+ *  - each segment keeps its synapses in one block, in creation order, as
+ *    (presynaptic cell, permanence, synapse id): adaptation, growth and
+ *    saving walk a segment's block front to back;
+ *  - each cell keeps the synapses it feeds in one block of (segment with a
+ *    "connected" bit, synapse id): the activity count walks the blocks of
+ *    the active cells and reads nothing else;
+ *  - each cell keeps its segment ids in creation order.
+ * Blocks come from three pools (one per element type): power-of-two
+ * capacities with a free list per size, inside one growable array, so
+ * nothing is allocated per cell, segment or synapse.  A pointer into a pool
+ * is valid until the next call that may allocate.
  *
- * Per-segment data the temporal memory keeps (last use, activity counts)
- * sits here too, so that all per-segment arrays grow together.
+ * Segment ids index flat per-segment arrays; destroyed ids are reused
+ * last-destroyed-first, as nupic.core reuses them.  Synapse ids only tie a
+ * synapse's two records together.
  *
- * Errors: the functions that allocate return false when memory runs out,
- * leaving the structure consistent (the operation not done).
+ * Functions that allocate return false when memory (or an id range) runs
+ * out, leaving the structure consistent and the operation not done.
  */
 #ifndef NUPIC_ALGO_CONNECTIONS_H
 #define NUPIC_ALGO_CONNECTIONS_H
@@ -25,79 +30,105 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growable list of ids. */
-typedef struct conn_ids {
-    uint32_t *v;
-    uint32_t n, cap;
-} conn_ids;
+/* A synapse as its segment holds it. */
+typedef struct conn_syn {
+    uint32_t presyn;
+    float perm;
+    uint32_t id;
+} conn_syn;
 
-/* One synapse as its presynaptic cell sees it. */
-typedef struct conn_presyn {
-    uint32_t segment;
-    float permanence;
-    uint32_t synapse;
-} conn_presyn;
+/* A synapse as its presynaptic cell holds it. */
+#define CONN_CONNECTED UINT32_C(0x80000000)
+typedef struct conn_pre {
+    uint32_t seg; /* segment id | CONN_CONNECTED when perm >= threshold */
+    uint32_t id;
+} conn_pre;
 
-typedef struct conn_presyn_list {
-    conn_presyn *v;
-    uint32_t n, cap;
-} conn_presyn_list;
+/* A block in a pool: offset and capacity in elements, elements in use. */
+typedef struct conn_block {
+    uint32_t off, n, cap;
+} conn_block;
+
+typedef struct conn_pool {
+    uint8_t *data;
+    uint32_t used, cap; /* elements */
+    uint32_t esize;
+    uint32_t free_head[32]; /* per capacity 2^k; UINT32_MAX: none */
+} conn_pool;
 
 typedef struct connections {
     uint32_t num_cells;
-    conn_ids *cell_segments;       /* per cell: segment ids, creation order */
-    conn_presyn_list *presynaptic; /* per cell: synapses it feeds */
+    float connected; /* the connected threshold of the bits */
+
+    conn_block *cell_segs; /* segment ids, creation order (seg_pool) */
+    conn_block *cell_pre;  /* synapses fed (pre_pool) */
+    conn_pool seg_pool, pre_pool, syn_pool;
 
     /* Segments, by id (0 .. seg_len - 1; seg_cap allocated). */
     uint32_t seg_len, seg_cap;
     uint32_t *seg_cell;
-    uint32_t *seg_idx; /* position in its cell's list */
-    conn_ids *seg_synapses;
+    uint32_t *seg_idx;       /* position in its cell's list */
+    conn_block *seg_syns;    /* (syn_pool) */
     uint64_t *seg_last_used; /* the TM's lastUsedIterationForSegment */
     uint32_t *seg_potential; /* the TM's numActivePotentialSynapses... */
     uint32_t *seg_connected; /* ... and numActiveConnectedSynapses... */
-    conn_ids free_segments;  /* destroyed ids, reused from the end */
+    uint32_t *free_segs, n_free_segs;
     uint32_t live_segments;
 
-    /* Synapses, by id. */
+    /* Synapses, by id: the position in the presynaptic cell's block. */
     uint32_t syn_len, syn_cap;
-    uint32_t *syn_presynaptic; /* presynaptic cell */
-    uint32_t *syn_segment;
-    uint32_t *syn_pos; /* position in its presynaptic cell's list */
-    conn_ids free_synapses;
+    uint32_t *syn_pos;
+    uint32_t *free_syns, n_free_syns;
     uint32_t live_synapses;
 } connections;
 
-/* Allocates the per-cell lists of num_cells cells (no segments). */
-bool conn_init(connections *c, uint32_t num_cells);
+/* num_cells cells without segments; `connected` is the permanence at or
+ * above which a synapse counts as connected. */
+bool conn_init(connections *c, uint32_t num_cells, float connected);
 void conn_free(connections *c);
 
-/* A new segment at the end of cell's list: its id in *out.  Per-segment
- * data starts at zero. */
-bool conn_create_segment(connections *c, uint32_t cell, uint32_t *out);
-/* Destroys a segment and its synapses (they leave their presynaptic
- * cells' lists; ids freed in the segment's synapse order). */
-void conn_destroy_segment(connections *c, uint32_t segment);
-/* A new synapse at the end of the segment's list. */
-bool conn_create_synapse(connections *c, uint32_t segment, uint32_t presyn,
-                         float permanence);
-/* Destroys the synapse at position i of the segment's list. */
-void conn_destroy_synapse_at(connections *c, uint32_t segment, uint32_t i);
-
-static inline float conn_permanence(const connections *c, uint32_t synapse) {
-    return c->presynaptic[c->syn_presynaptic[synapse]]
-        .v[c->syn_pos[synapse]]
-        .permanence;
+static inline conn_syn *conn_seg_syns(const connections *c, uint32_t seg) {
+    return (conn_syn *)(void *)c->syn_pool.data + c->seg_syns[seg].off;
 }
-static inline void conn_set_permanence(connections *c, uint32_t synapse,
-                                       float p) {
-    c->presynaptic[c->syn_presynaptic[synapse]]
-        .v[c->syn_pos[synapse]]
-        .permanence = p;
+static inline uint32_t *conn_cell_segs(const connections *c, uint32_t cell) {
+    return (uint32_t *)(void *)c->seg_pool.data + c->cell_segs[cell].off;
+}
+static inline conn_pre *conn_cell_pre(const connections *c, uint32_t cell) {
+    return (conn_pre *)(void *)c->pre_pool.data + c->cell_pre[cell].off;
 }
 
-/* Makes room for n more segments and m more synapses without failing
- * later (used by readers to allocate up front). */
-bool conn_reserve(connections *c, uint32_t n_segments, uint32_t n_synapses);
+/* A new segment at the end of cell's list, its id in *out; per-segment
+ * data starts at zero.  want_synapses reserves room for that many. */
+bool conn_create_segment(connections *c, uint32_t cell, uint32_t want_synapses,
+                         uint32_t *out);
+/* Destroys a segment and its synapses. */
+void conn_destroy_segment(connections *c, uint32_t seg);
+/* A new synapse at the end of the segment's block. */
+bool conn_create_synapse(connections *c, uint32_t seg, uint32_t presyn,
+                         float perm);
+/* Destroys the synapse at position i of the segment's block (the later
+ * ones move up). */
+void conn_destroy_synapse_at(connections *c, uint32_t seg, uint32_t i);
+/* Sets the permanence of synapse s (at some position of a segment),
+ * keeping its connected bit. */
+static inline void conn_set_perm(connections *c, conn_syn *s, float perm) {
+    if ((s->perm >= c->connected) != (perm >= c->connected))
+        conn_cell_pre(c, s->presyn)[c->syn_pos[s->id]].seg ^= CONN_CONNECTED;
+    s->perm = perm;
+}
+
+/* Bulk loading into fresh connections, cell by cell in order:
+ * conn_load_begin reserves room for up to max_segments and max_synapses;
+ * for each cell with segments, conn_load_cell with their number, then
+ * conn_load_segment for each, which returns the block for its n synapses
+ * (the caller fills presyn and perm; ids come later; NULL when n is 0);
+ * conn_load_finish builds the presynaptic blocks.  Only conn_load_begin and
+ * conn_load_finish allocate. */
+bool conn_load_begin(connections *c, uint32_t max_segments,
+                     uint32_t max_synapses);
+void conn_load_cell(connections *c, uint32_t cell, uint32_t n_segments);
+conn_syn *conn_load_segment(connections *c, uint32_t cell, uint32_t n,
+                            uint32_t *out);
+bool conn_load_finish(connections *c);
 
 #endif /* NUPIC_ALGO_CONNECTIONS_H */

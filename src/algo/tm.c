@@ -200,7 +200,7 @@ static nupic_status create(const nupic_tm_params *p, uint32_t num_columns,
     tm->num_cells = num_columns * p->cells_per_column;
     tm->connected_threshold = p->connected_permanence - CONN_EPSILON;
     size_t cells = tm->num_cells;
-    bool ok = conn_init(&tm->c, tm->num_cells);
+    bool ok = conn_init(&tm->c, tm->num_cells, tm->connected_threshold);
     tm->active_cells = malloc(cells * sizeof(uint32_t));
     tm->winner_cells = malloc(cells * sizeof(uint32_t));
     tm->predictive = malloc(cells * sizeof(uint32_t));
@@ -267,34 +267,34 @@ static bool seglists_room(nupic_tm *tm) {
  * growSynapses, createSegment, getLeastUsedCell)
  * ------------------------------------------------------------------------ */
 
-static inline bool was_active(const nupic_tm *tm, uint32_t cell) {
-    return (tm->prev_active_bits[cell >> 6] >> (cell & 63)) & 1;
-}
-
 /* adaptSegment: returns false when the segment was destroyed (it lost its
  * last synapse). */
 static bool adapt_segment(nupic_tm *tm, uint32_t seg, float inc, float dec) {
     connections *c = &tm->c;
-    conn_ids *syns = &c->seg_synapses[seg];
-    for (uint32_t i = 0; i < syns->n;) {
-        uint32_t s = syns->v[i];
-        uint32_t pre = c->syn_presynaptic[s];
-        conn_presyn *e = &c->presynaptic[pre].v[c->syn_pos[s]];
-        float p = e->permanence;
-        if (was_active(tm, pre))
-            p += inc;
-        else
-            p -= dec;
+    const conn_block *b = &c->seg_syns[seg];
+    /* No allocation below: the blocks stay where they are. */
+    conn_syn *v = conn_seg_syns(c, seg);
+    conn_pre *pre_pool = (conn_pre *)(void *)c->pre_pool.data;
+    const uint64_t *active = tm->prev_active_bits;
+    const float thr = c->connected, ndec = -dec;
+    for (uint32_t i = 0; i < b->n;) {
+        const uint32_t pre = v[i].presyn;
+        const float old = v[i].perm;
+        /* p + inc, or p - dec (which is p + -dec exactly). */
+        float p = old + (((active[pre >> 6] >> (pre & 63)) & 1) ? inc : ndec);
         p = 1.0f < p ? 1.0f : p; /* std::min(p, 1.0) */
         p = p < 0.0f ? 0.0f : p; /* std::max(p, 0.0) */
         if (p < TM_EPSILON) {
             conn_destroy_synapse_at(c, seg, i); /* the next moves to i */
-        } else {
-            e->permanence = p;
-            i++;
+            continue;
         }
+        if ((old >= thr) != (p >= thr))
+            pre_pool[c->cell_pre[pre].off + c->syn_pos[v[i].id]].seg ^=
+                CONN_CONNECTED;
+        v[i].perm = p;
+        i++;
     }
-    if (syns->n == 0) {
+    if (b->n == 0) {
         conn_destroy_segment(c, seg);
         return false;
     }
@@ -320,30 +320,27 @@ static bool contains(const uint32_t *cells, uint32_t n, uint32_t cell) {
 static void destroy_min_permanence(nupic_tm *tm, uint32_t seg,
                                    int32_t n_destroy) {
     connections *c = &tm->c;
-    conn_ids *syns = &c->seg_synapses[seg];
-    uint32_t *cand = tm->destroy, n = 0;
-    for (uint32_t i = 0; i < syns->n; i++)
+    const conn_block *b = &c->seg_syns[seg];
+    uint32_t *cand = tm->destroy, n = 0; /* positions in the segment */
+    for (uint32_t i = 0; i < b->n; i++)
         if (!contains(tm->prev_winners, tm->n_prev_winners,
-                      c->syn_presynaptic[syns->v[i]]))
-            cand[n++] = syns->v[i];
+                      conn_seg_syns(c, seg)[i].presyn))
+            cand[n++] = i;
     for (int32_t k = 0; k < n_destroy && n > 0; k++) {
+        const conn_syn *syns = conn_seg_syns(c, seg);
         float min = FLT_MAX;
         uint32_t at = 0;
-        for (uint32_t j = 0; j < n; j++) {
-            float p = conn_permanence(c, cand[j]);
-            if (p < min - TM_EPSILON) {
+        for (uint32_t j = 0; j < n; j++)
+            if (syns[cand[j]].perm < min - TM_EPSILON) {
                 at = j;
-                min = p;
+                min = syns[cand[j]].perm;
             }
-        }
-        uint32_t victim = cand[at];
-        for (uint32_t i = 0; i < syns->n; i++)
-            if (syns->v[i] == victim) {
-                conn_destroy_synapse_at(c, seg, i);
-                break;
-            }
+        uint32_t pos = cand[at];
+        conn_destroy_synapse_at(c, seg, pos);
         memmove(cand + at, cand + at + 1, (size_t)(n - at - 1) * sizeof *cand);
         n--;
+        for (uint32_t j = 0; j < n; j++)
+            if (cand[j] > pos) cand[j]--;
     }
 }
 
@@ -353,9 +350,10 @@ static bool grow_synapses(nupic_tm *tm, uint32_t seg, uint32_t n_desired) {
     uint32_t *cand = tm->candidates, n = tm->n_prev_winners;
     memcpy(cand, tm->prev_winners, (size_t)n * sizeof *cand);
     /* Cells the segment already has a synapse from are not candidates. */
-    const conn_ids *syns = &c->seg_synapses[seg];
-    for (uint32_t i = 0; i < syns->n && n > 0; i++) {
-        uint32_t pre = c->syn_presynaptic[syns->v[i]];
+    const conn_block *b = &c->seg_syns[seg];
+    const conn_syn *syns = conn_seg_syns(c, seg);
+    for (uint32_t i = 0; i < b->n && n > 0; i++) {
+        uint32_t pre = syns[i].presyn;
         uint32_t lo = 0, hi = n;
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;
@@ -374,9 +372,9 @@ static bool grow_synapses(nupic_tm *tm, uint32_t seg, uint32_t n_desired) {
     const uint32_t max = tm->p.max_synapses_per_segment;
     /* nupic.core: Int32 overrun = numSynapses + nActual - max (unsigned
      * arithmetic, then signed). */
-    const int32_t overrun = (int32_t)(uint32_t)(syns->n + actual - max);
+    const int32_t overrun = (int32_t)(uint32_t)(b->n + actual - max);
     if (overrun > 0) destroy_min_permanence(tm, seg, overrun);
-    const uint32_t room = (uint32_t)(max - c->seg_synapses[seg].n);
+    const uint32_t room = (uint32_t)(max - c->seg_syns[seg].n);
     const uint32_t grow = actual < room ? actual : room;
     for (uint32_t k = 0; k < grow; k++) {
         uint32_t i = nupic_random_u32(&tm->rng, n);
@@ -390,17 +388,18 @@ static bool grow_synapses(nupic_tm *tm, uint32_t seg, uint32_t n_desired) {
 
 /* createSegment: evicts the cell's least recently used segments (the
  * first of equal ones) while it has maxSegmentsPerCell. */
-static bool create_segment(nupic_tm *tm, uint32_t cell, uint32_t *out) {
+static bool create_segment(nupic_tm *tm, uint32_t cell, uint32_t want,
+                           uint32_t *out) {
     connections *c = &tm->c;
-    while (c->cell_segments[cell].n >= tm->p.max_segments_per_cell) {
-        const conn_ids *list = &c->cell_segments[cell];
-        uint32_t lru = list->v[0];
-        for (uint32_t j = 1; j < list->n; j++)
-            if (c->seg_last_used[list->v[j]] < c->seg_last_used[lru])
-                lru = list->v[j];
+    while (c->cell_segs[cell].n >= tm->p.max_segments_per_cell) {
+        const uint32_t *list = conn_cell_segs(c, cell);
+        uint32_t lru = list[0];
+        for (uint32_t j = 1; j < c->cell_segs[cell].n; j++)
+            if (c->seg_last_used[list[j]] < c->seg_last_used[lru])
+                lru = list[j];
         conn_destroy_segment(c, lru);
     }
-    if (!conn_create_segment(c, cell, out)) return false;
+    if (!conn_create_segment(c, cell, want, out)) return false;
     c->seg_last_used[*out] = tm->iteration;
     return true;
 }
@@ -412,7 +411,7 @@ static uint32_t least_used_cell(nupic_tm *tm, uint32_t column) {
     const uint32_t end = start + tm->p.cells_per_column;
     uint32_t min = UINT32_MAX, tied = 0;
     for (uint32_t cell = start; cell < end; cell++) {
-        uint32_t n = tm->c.cell_segments[cell].n;
+        uint32_t n = tm->c.cell_segs[cell].n;
         if (n < min) {
             min = n;
             tied = 1;
@@ -422,7 +421,7 @@ static uint32_t least_used_cell(nupic_tm *tm, uint32_t column) {
     }
     uint32_t pick = nupic_random_u32(&tm->rng, tied), k = 0;
     for (uint32_t cell = start; cell < end; cell++)
-        if (tm->c.cell_segments[cell].n == min && k++ == pick) return cell;
+        if (tm->c.cell_segs[cell].n == min && k++ == pick) return cell;
     return start; /* unreachable */
 }
 
@@ -494,7 +493,11 @@ static bool burst(nupic_tm *tm, uint32_t column, const uint32_t *matching,
                          : tm->n_prev_winners;
     if (exact == 0) return true;
     uint32_t seg;
-    return create_segment(tm, winner, &seg) && grow_synapses(tm, seg, exact);
+    uint32_t want = exact < tm->p.max_synapses_per_segment
+                        ? exact
+                        : tm->p.max_synapses_per_segment;
+    return create_segment(tm, winner, want, &seg) &&
+           grow_synapses(tm, seg, exact);
 }
 
 /* punishPredictedColumn */
@@ -586,7 +589,8 @@ static void sort_keys(uint64_t *a, uint32_t n, uint64_t *tmp) {
 static void segments_of_keys(const nupic_tm *tm, const uint64_t *keys,
                              uint32_t n, uint32_t *list) {
     for (uint32_t i = 0; i < n; i++)
-        list[i] = tm->c.cell_segments[keys[i] >> 32].v[(uint32_t)keys[i]];
+        list[i] = conn_cell_segs(&tm->c,
+                                 (uint32_t)(keys[i] >> 32))[(uint32_t)keys[i]];
 }
 
 static inline uint64_t key_of(const nupic_tm *tm, uint32_t seg) {
@@ -617,30 +621,36 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
     uint32_t *restrict touched = tm->touched;
     uint32_t *restrict potential = c->seg_potential;
     uint32_t *restrict connected = c->seg_connected;
-    const float thr = tm->connected_threshold;
-    for (uint32_t i = 0; i < tm->n_active; i++) {
-        const conn_presyn_list *l = &c->presynaptic[tm->active_cells[i]];
-        for (uint32_t j = 0; j < l->n; j++) {
-            const uint32_t seg = l->v[j].segment;
+    const uint32_t *active = tm->active_cells;
+    const uint32_t na_cells = tm->n_active;
+    for (uint32_t i = 0; i < na_cells; i++) {
+        /* The blocks of the cells a little ahead, while this one counts. */
+        if (i + 8 < na_cells) __builtin_prefetch(&c->cell_pre[active[i + 8]]);
+        if (i + 4 < na_cells)
+            __builtin_prefetch(conn_cell_pre(c, active[i + 4]));
+        const conn_block *b = &c->cell_pre[active[i]];
+        const conn_pre *v = conn_cell_pre(c, active[i]);
+        for (uint32_t j = 0; j < b->n; j++) {
+            const uint32_t seg = v[j].seg & ~CONN_CONNECTED;
             if (potential[seg]++ == 0) touched[nt++] = seg;
-            connected[seg] += l->v[j].permanence >= thr;
+            connected[seg] += v[j].seg >> 31;
         }
     }
     tm->n_touched = nt;
+    /* Active segments are matching too (connected <= potential and
+     * activationThreshold >= minThreshold): one sort serves both. */
     uint32_t na = 0, nm = 0;
     uint64_t *keys = tm->keys;
-    for (uint32_t i = 0; i < nt; i++)
-        if (connected[touched[i]] >= tm->p.activation_threshold)
-            keys[na++] = key_of(tm, touched[i]);
-    sort_keys(keys, na, tm->keys_tmp);
-    segments_of_keys(tm, keys, na, tm->active_segs);
-    tm->n_active_segs = na;
     for (uint32_t i = 0; i < nt; i++)
         if (potential[touched[i]] >= tm->p.min_threshold)
             keys[nm++] = key_of(tm, touched[i]);
     sort_keys(keys, nm, tm->keys_tmp);
     segments_of_keys(tm, keys, nm, tm->matching_segs);
     tm->n_matching = nm;
+    for (uint32_t i = 0; i < nm; i++)
+        if (connected[tm->matching_segs[i]] >= tm->p.activation_threshold)
+            tm->active_segs[na++] = tm->matching_segs[i];
+    tm->n_active_segs = na;
     if (learn) {
         for (uint32_t k = 0; k < na; k++)
             c->seg_last_used[tm->active_segs[k]] = tm->iteration;
@@ -771,20 +781,21 @@ size_t nupic_tm_matching_segments(const nupic_tm *tm, nupic_tm_segment *out,
 }
 size_t nupic_tm_segments_on_cell(const nupic_tm *tm, uint32_t cell) {
     if (cell >= tm->num_cells) return SIZE_MAX;
-    return tm->c.cell_segments[cell].n;
+    return tm->c.cell_segs[cell].n;
 }
 size_t nupic_tm_synapses(const nupic_tm *tm, nupic_tm_segment seg,
                          uint32_t *presynaptic, float *permanence, size_t cap) {
     if (seg.cell >= tm->num_cells ||
-        seg.idx_on_cell >= tm->c.cell_segments[seg.cell].n)
+        seg.idx_on_cell >= tm->c.cell_segs[seg.cell].n)
         return SIZE_MAX;
-    const conn_ids *syns =
-        &tm->c.seg_synapses[tm->c.cell_segments[seg.cell].v[seg.idx_on_cell]];
-    for (uint32_t i = 0; i < syns->n && i < cap; i++) {
-        if (presynaptic) presynaptic[i] = tm->c.syn_presynaptic[syns->v[i]];
-        if (permanence) permanence[i] = conn_permanence(&tm->c, syns->v[i]);
+    uint32_t id = conn_cell_segs(&tm->c, seg.cell)[seg.idx_on_cell];
+    const conn_syn *syns = conn_seg_syns(&tm->c, id);
+    uint32_t n = tm->c.seg_syns[id].n;
+    for (uint32_t i = 0; i < n && i < cap; i++) {
+        if (presynaptic) presynaptic[i] = syns[i].presyn;
+        if (permanence) permanence[i] = syns[i].perm;
     }
-    return syns->n;
+    return n;
 }
 
 /* ------------------------------------------------------------------------
@@ -848,17 +859,14 @@ bool nupic_tm_equal(const nupic_tm *a, const nupic_tm *b, char *diff,
         DIFF("%u segments and %u synapses != %u and %u", ca->live_segments,
              ca->live_synapses, cb->live_segments, cb->live_synapses);
     for (uint32_t cell = 0; cell < a->num_cells; cell++) {
-        const conn_ids *la = &ca->cell_segments[cell],
-                       *lb = &cb->cell_segments[cell];
-        if (la->n != lb->n)
-            DIFF("cell %u: %u segments != %u", cell, la->n, lb->n);
-        for (uint32_t j = 0; j < la->n; j++) {
-            uint32_t sa = la->v[j], sb = lb->v[j];
-            const conn_ids *ya = &ca->seg_synapses[sa],
-                           *yb = &cb->seg_synapses[sb];
-            if (ya->n != yb->n)
-                DIFF("cell %u segment %u: %u synapses != %u", cell, j, ya->n,
-                     yb->n);
+        uint32_t na = ca->cell_segs[cell].n, nb = cb->cell_segs[cell].n;
+        if (na != nb) DIFF("cell %u: %u segments != %u", cell, na, nb);
+        for (uint32_t j = 0; j < na; j++) {
+            uint32_t sa = conn_cell_segs(ca, cell)[j],
+                     sb = conn_cell_segs(cb, cell)[j];
+            uint32_t ya = ca->seg_syns[sa].n, yb = cb->seg_syns[sb].n;
+            if (ya != yb)
+                DIFF("cell %u segment %u: %u synapses != %u", cell, j, ya, yb);
             if (ca->seg_last_used[sa] != cb->seg_last_used[sb])
                 DIFF("cell %u segment %u: last used at %llu != %llu", cell, j,
                      (unsigned long long)ca->seg_last_used[sa],
@@ -866,17 +874,15 @@ bool nupic_tm_equal(const nupic_tm *a, const nupic_tm *b, char *diff,
             if (ca->seg_potential[sa] != cb->seg_potential[sb])
                 DIFF("cell %u segment %u: %u active potential synapses != %u",
                      cell, j, ca->seg_potential[sa], cb->seg_potential[sb]);
-            for (uint32_t k = 0; k < ya->n; k++) {
-                uint32_t xa = ya->v[k], xb = yb->v[k];
-                float pa = conn_permanence(ca, xa),
-                      pb = conn_permanence(cb, xb);
-                if (ca->syn_presynaptic[xa] != cb->syn_presynaptic[xb] ||
-                    !same_float(pa, pb))
+            const conn_syn *xa = conn_seg_syns(ca, sa),
+                           *xb = conn_seg_syns(cb, sb);
+            for (uint32_t k = 0; k < ya; k++)
+                if (xa[k].presyn != xb[k].presyn ||
+                    !same_float(xa[k].perm, xb[k].perm))
                     DIFF("cell %u segment %u synapse %u: (%u, %.9g) != (%u, "
                          "%.9g)",
-                         cell, j, k, ca->syn_presynaptic[xa], (double)pa,
-                         cb->syn_presynaptic[xb], (double)pb);
-            }
+                         cell, j, k, xa[k].presyn, (double)xa[k].perm,
+                         xb[k].presyn, (double)xb[k].perm);
         }
     }
     uint32_t at = 0;
@@ -915,7 +921,7 @@ static uint64_t message_words(const nupic_tm *tm) {
     const connections *c = &tm->c;
     uint64_t cells_with = 0;
     for (uint32_t i = 0; i < tm->num_cells; i++)
-        cells_with += c->cell_segments[i].n > 0;
+        cells_with += c->cell_segs[i].n > 0;
     return 64 + (uint64_t)tm->num_cells + cells_with +        /* cells */
            2 * (uint64_t)c->live_segments +                   /* segments */
            (uint64_t)c->live_synapses +                       /* synapses */
@@ -951,25 +957,24 @@ nupic_status nupic_tm_write(const nupic_tm *tm, TemporalMemoryProto_B b,
     ConnectionsProto_CellProto_BList cells =
         ConnectionsProto_init_cells(cp, tm->num_cells);
     for (uint32_t cell = 0; cell < tm->num_cells; cell++) {
-        const conn_ids *segs = &c->cell_segments[cell];
-        if (segs->n == 0) continue; /* a null list reads as empty */
+        const uint32_t ns = c->cell_segs[cell].n;
+        if (ns == 0) continue; /* a null list reads as empty */
         ConnectionsProto_SegmentProto_BList sl =
             ConnectionsProto_CellProto_init_segments(
-                ConnectionsProto_CellProto_BList_get(cells, cell), segs->n);
-        for (uint32_t j = 0; j < segs->n; j++) {
-            const conn_ids *syns = &c->seg_synapses[segs->v[j]];
+                ConnectionsProto_CellProto_BList_get(cells, cell), ns);
+        for (uint32_t j = 0; j < ns; j++) {
+            const uint32_t seg = conn_cell_segs(c, cell)[j];
+            const uint32_t n = c->seg_syns[seg].n;
             ConnectionsProto_SynapseProto_BList yl =
                 ConnectionsProto_SegmentProto_init_synapses_unzeroed(
-                    ConnectionsProto_SegmentProto_BList_get(sl, j), syns->n);
+                    ConnectionsProto_SegmentProto_BList_get(sl, j), n);
             uint8_t *dst = yl.l.start;
             if (dst == NULL || yl.l.step_bits != 64) continue;
-            for (uint32_t k = 0; k < syns->n; k++) {
-                uint32_t s = syns->v[k];
+            const conn_syn *syns = conn_seg_syns(c, seg);
+            for (uint32_t k = 0; k < n; k++)
                 ncp_store64(dst + (size_t)k * 8,
-                            (uint64_t)c->syn_presynaptic[s] |
-                                (uint64_t)ncp_f32_to_bits(conn_permanence(c, s))
-                                    << 32);
-            }
+                            (uint64_t)syns[k].presyn |
+                                (uint64_t)ncp_f32_to_bits(syns[k].perm) << 32);
         }
     }
     nupic_status st =
@@ -1006,20 +1011,21 @@ nupic_status nupic_tm_write(const nupic_tm *tm, TemporalMemoryProto_B b,
                                                              c->live_segments);
     uint32_t k = 0;
     for (uint32_t cell = 0; cell < tm->num_cells; cell++) {
-        const conn_ids *segs = &c->cell_segments[cell];
-        for (uint32_t j = 0; j < segs->n && k < c->live_segments; j++, k++) {
+        const uint32_t ns = c->cell_segs[cell].n;
+        for (uint32_t j = 0; j < ns && k < c->live_segments; j++, k++) {
+            const uint32_t seg = conn_cell_segs(c, cell)[j];
             TemporalMemoryProto_SegmentUInt32Pair_B e =
                 TemporalMemoryProto_SegmentUInt32Pair_BList_get(pot, k);
             TemporalMemoryProto_SegmentUInt32Pair_set_cell(e, cell);
             TemporalMemoryProto_SegmentUInt32Pair_set_idxOnCell(e, j);
             TemporalMemoryProto_SegmentUInt32Pair_set_number(
-                e, c->seg_potential[segs->v[j]]);
+                e, c->seg_potential[seg]);
             TemporalMemoryProto_SegmentUInt64Pair_B f =
                 TemporalMemoryProto_SegmentUInt64Pair_BList_get(last, k);
             TemporalMemoryProto_SegmentUInt64Pair_set_cell(f, cell);
             TemporalMemoryProto_SegmentUInt64Pair_set_idxOnCell(f, j);
             TemporalMemoryProto_SegmentUInt64Pair_set_number(
-                f, c->seg_last_used[segs->v[j]]);
+                f, c->seg_last_used[seg]);
         }
     }
     if (ncp_builder_status(b.s.b) != NCP_OK)
@@ -1063,8 +1069,13 @@ static nupic_status read_params(TemporalMemoryProto_R r, nupic_tm_params *p,
                     err);
 }
 
+/* The connections, checked: cell count, segments and synapses within the
+ * maxima, presynaptic cells in range and distinct on a segment,
+ * permanences in (0, 1].  SynapseProto elements are read straight from
+ * their words in the usual encoding (one data word: presynaptic cell in
+ * bits 0-31, permanence in 32-63). */
 static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
-                                     uint32_t *stamp, nupic_error *err) {
+                                     uint64_t bound, nupic_error *err) {
     connections *c = &tm->c;
     if (ConnectionsProto_get_version(cp) > CONNECTIONS_VERSION)
         return FMT("connections.version %u is newer than this reader's (%u)",
@@ -1075,16 +1086,34 @@ static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
                    "%u)",
                    ConnectionsProto_CellProto_RList_len(cells), tm->num_cells,
                    tm->num_columns, tm->p.cells_per_column);
-    uint32_t serial = 0;
+    /* Every segment and synapse takes at least a word of the message. */
+    if (bound > UINT32_MAX) bound = UINT32_MAX;
+    if (!conn_load_begin(c, (uint32_t)bound, (uint32_t)bound))
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "TemporalMemory: out of memory reading "
+                               "segments");
+    /* Raw pointer words of the cells (a null one: no segments). */
+    const ncp_list *cl = &cells.l;
+    const bool raw_cells = cl->ptr_count >= 1 && cl->step_bits % 64 == 0;
+    const size_t cell_step = cl->step_bits / 8, cell_ptr = cl->data_bits / 8;
+    uint64_t *seen = tm->prev_active_bits; /* zero; cleared after use */
+    uint64_t synapses = 0;
     for (uint32_t cell = 0; cell < tm->num_cells; cell++) {
+        if (raw_cells &&
+            ncp_load64(cl->start + (size_t)cell * cell_step + cell_ptr) == 0)
+            continue;
         ConnectionsProto_SegmentProto_RList segs =
             ConnectionsProto_CellProto_get_segments(
                 ConnectionsProto_CellProto_RList_get(cells, cell));
         uint32_t ns = ConnectionsProto_SegmentProto_RList_len(segs);
+        if (ns == 0) continue;
         if (ns > tm->p.max_segments_per_cell)
             return FMT("connections.cells[%u]: %u segments, more than "
                        "maxSegmentsPerCell %u",
                        cell, ns, tm->p.max_segments_per_cell);
+        if ((uint64_t)c->seg_len + ns > bound)
+            return FMT("connections: more segments than the message can hold");
+        conn_load_cell(c, cell, ns);
         for (uint32_t j = 0; j < ns; j++) {
             ConnectionsProto_SynapseProto_RList syns =
                 ConnectionsProto_SegmentProto_get_synapses(
@@ -1094,36 +1123,61 @@ static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
                 return FMT("connections.cells[%u].segments[%u]: %u synapses, "
                            "more than maxSynapsesPerSegment %u",
                            cell, j, n, tm->p.max_synapses_per_segment);
+            if (synapses + n > bound)
+                return FMT("connections: more synapses than the message can "
+                           "hold");
+            synapses += n;
             uint32_t seg;
-            if (!conn_create_segment(c, cell, &seg)) goto nomem;
-            serial++;
-            for (uint32_t k = 0; k < n; k++) {
-                ConnectionsProto_SynapseProto_R s =
-                    ConnectionsProto_SynapseProto_RList_get(syns, k);
-                uint32_t pre =
-                    ConnectionsProto_SynapseProto_get_presynapticCell(s);
-                float perm = ConnectionsProto_SynapseProto_get_permanence(s);
-                if (pre >= tm->num_cells)
-                    return FMT("connections.cells[%u].segments[%u].synapses[%u]"
-                               ": presynaptic cell %u, beyond the %u cells",
-                               cell, j, k, pre, tm->num_cells);
-                if (!(perm > 0.0f && perm <= 1.0f))
-                    return FMT("connections.cells[%u].segments[%u].synapses[%u]"
-                               ": permanence %g is not in (0, 1]",
-                               cell, j, k, (double)perm);
-                if (stamp[pre] == serial)
-                    return FMT("connections.cells[%u].segments[%u]: two "
-                               "synapses from cell %u",
-                               cell, j, pre);
-                stamp[pre] = serial;
-                if (!conn_create_synapse(c, seg, pre, perm)) goto nomem;
+            conn_syn *dst = conn_load_segment(c, cell, n, &seg);
+            const bool raw = syns.l.data_bits >= 64;
+            const size_t step = syns.l.step_bits / 8;
+            nupic_status st = NUPIC_OK;
+            uint32_t k = 0;
+            for (; k < n; k++) {
+                uint32_t pre;
+                float perm;
+                if (raw) {
+                    uint64_t w = ncp_load64(syns.l.start + (size_t)k * step);
+                    pre = (uint32_t)w;
+                    perm = ncp_f32_from_bits((uint32_t)(w >> 32));
+                } else {
+                    ConnectionsProto_SynapseProto_R e =
+                        ConnectionsProto_SynapseProto_RList_get(syns, k);
+                    pre = ConnectionsProto_SynapseProto_get_presynapticCell(e);
+                    perm = ConnectionsProto_SynapseProto_get_permanence(e);
+                }
+                if (pre >= tm->num_cells) {
+                    st = FMT("connections.cells[%u].segments[%u].synapses[%u]"
+                             ": presynaptic cell %u, beyond the %u cells",
+                             cell, j, k, pre, tm->num_cells);
+                    break;
+                }
+                if (!(perm > 0.0f && perm <= 1.0f)) {
+                    st = FMT("connections.cells[%u].segments[%u].synapses[%u]"
+                             ": permanence %g is not in (0, 1]",
+                             cell, j, k, (double)perm);
+                    break;
+                }
+                uint64_t bit = UINT64_C(1) << (pre & 63);
+                if (seen[pre >> 6] & bit) {
+                    st = FMT("connections.cells[%u].segments[%u]: two "
+                             "synapses from cell %u",
+                             cell, j, pre);
+                    break;
+                }
+                seen[pre >> 6] |= bit;
+                dst[k] = (conn_syn){pre, perm, 0};
             }
+            for (uint32_t i = 0; i < k; i++)
+                seen[dst[i].presyn >> 6] = 0;
+            if (st != NUPIC_OK) return st;
         }
     }
+    if (!conn_load_finish(c))
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "TemporalMemory: out of memory reading "
+                               "synapses");
     return NUPIC_OK;
-nomem:
-    return nupic_error_set(err, NUPIC_ERR_NOMEM,
-                           "TemporalMemory: out of memory reading segments");
 }
 
 /* A sorted list of distinct cells. */
@@ -1162,7 +1216,7 @@ static nupic_status read_paths(nupic_tm *tm,
             TemporalMemoryProto_SegmentPath_RList_get(l, i);
         uint32_t cell = TemporalMemoryProto_SegmentPath_get_cell(e);
         uint32_t idx = TemporalMemoryProto_SegmentPath_get_idxOnCell(e);
-        if (cell >= tm->num_cells || idx >= tm->c.cell_segments[cell].n)
+        if (cell >= tm->num_cells || idx >= tm->c.cell_segs[cell].n)
             return FMT("%s[%u]: cell %u segment %u does not exist", name, i,
                        cell, idx);
         uint64_t key = (uint64_t)cell << 32 | idx;
@@ -1171,7 +1225,7 @@ static nupic_status read_paths(nupic_tm *tm,
                        "at %u)",
                        name, cell, idx, i);
         prev = key;
-        dst[i] = tm->c.cell_segments[cell].v[idx];
+        dst[i] = conn_cell_segs(&tm->c, cell)[idx];
     }
     *n = len;
     return NUPIC_OK;
@@ -1193,21 +1247,21 @@ static nupic_status read_per_segment(nupic_tm *tm, TemporalMemoryProto_R r,
         uint32_t cell = TemporalMemoryProto_SegmentUInt32Pair_get_cell(e);
         uint32_t idx = TemporalMemoryProto_SegmentUInt32Pair_get_idxOnCell(e);
         uint32_t num = TemporalMemoryProto_SegmentUInt32Pair_get_number(e);
-        if (cell >= tm->num_cells || idx > c->cell_segments[cell].n)
+        if (cell >= tm->num_cells || idx > c->cell_segs[cell].n)
             return FMT("numActivePotentialSynapsesForSegment[%u]: cell %u "
                        "segment %u does not exist",
                        i, cell, idx);
-        if (idx == c->cell_segments[cell].n) continue; /* destroyed */
-        uint32_t seg = c->cell_segments[cell].v[idx];
+        if (idx == c->cell_segs[cell].n) continue; /* destroyed */
+        uint32_t seg = conn_cell_segs(c, cell)[idx];
         if (seen[seg])
             return FMT("numActivePotentialSynapsesForSegment[%u]: cell %u "
                        "segment %u is listed twice",
                        i, cell, idx);
         seen[seg] = 1;
-        if (num > c->seg_synapses[seg].n)
+        if (num > c->seg_syns[seg].n)
             return FMT("numActivePotentialSynapsesForSegment[%u]: %u active "
                        "synapses on cell %u segment %u, which has %u",
-                       i, num, cell, idx, c->seg_synapses[seg].n);
+                       i, num, cell, idx, c->seg_syns[seg].n);
         c->seg_potential[seg] = num;
     }
     TemporalMemoryProto_SegmentUInt64Pair_RList ll =
@@ -1220,12 +1274,12 @@ static nupic_status read_per_segment(nupic_tm *tm, TemporalMemoryProto_R r,
         uint32_t cell = TemporalMemoryProto_SegmentUInt64Pair_get_cell(e);
         uint32_t idx = TemporalMemoryProto_SegmentUInt64Pair_get_idxOnCell(e);
         uint64_t num = TemporalMemoryProto_SegmentUInt64Pair_get_number(e);
-        if (cell >= tm->num_cells || idx > c->cell_segments[cell].n)
+        if (cell >= tm->num_cells || idx > c->cell_segs[cell].n)
             return FMT("lastUsedIterationForSegment[%u]: cell %u segment %u "
                        "does not exist",
                        i, cell, idx);
-        if (idx == c->cell_segments[cell].n) continue; /* destroyed */
-        uint32_t seg = c->cell_segments[cell].v[idx];
+        if (idx == c->cell_segs[cell].n) continue; /* destroyed */
+        uint32_t seg = conn_cell_segs(c, cell)[idx];
         if (seen[seg])
             return FMT("lastUsedIterationForSegment[%u]: cell %u segment %u is "
                        "listed twice",
@@ -1253,16 +1307,11 @@ nupic_status nupic_tm_read(TemporalMemoryProto_R r, nupic_tm **out,
     nupic_tm *tm;
     st = create(&p, cols, &tm, err);
     if (st != NUPIC_OK) return st;
-    uint32_t *stamp = calloc(tm->num_cells, sizeof *stamp);
     uint8_t *seen = NULL;
-    if (stamp == NULL) {
-        st = nupic_error_set(err, NUPIC_ERR_NOMEM,
-                             "TemporalMemory: out of memory for reading");
-        goto fail;
-    }
+    uint64_t bound = r.s.msg ? ncp_msg_size_words(r.s.msg) : 0;
     st = nupic_random_read(TemporalMemoryProto_get_random(r), &tm->rng, err);
     if (st == NUPIC_OK)
-        st = read_connections(tm, TemporalMemoryProto_get_connections(r), stamp,
+        st = read_connections(tm, TemporalMemoryProto_get_connections(r), bound,
                               err);
     if (st != NUPIC_OK) goto fail;
     if (!seglists_room(tm) ||
@@ -1293,12 +1342,10 @@ nupic_status nupic_tm_read(TemporalMemoryProto_R r, nupic_tm **out,
     for (uint32_t s = 0; s < tm->c.seg_len; s++)
         if (tm->c.seg_potential[s] != 0) tm->touched[tm->n_touched++] = s;
     update_predictive(tm);
-    free(stamp);
     free(seen);
     *out = tm;
     return NUPIC_OK;
 fail:
-    free(stamp);
     free(seen);
     nupic_tm_free(tm);
     return st;

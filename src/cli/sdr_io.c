@@ -115,6 +115,22 @@ bool cli_out_open(cli_out *o, const char *cmd, const char *path) {
         o->f = stdout;
         return true;
     }
+    /* A device or pipe (say /dev/null) is written to directly: renaming a
+     * temporary file over it would replace it. */
+    struct stat target;
+    if (stat(path, &target) == 0 && !S_ISREG(target.st_mode)) {
+        if (S_ISDIR(target.st_mode)) {
+            cli_error(cmd, "%s: is a directory", path);
+            return false;
+        }
+        o->f = fopen(path, "wb");
+        if (o->f == NULL) {
+            cli_error(cmd, "%s: %s", path, strerror(errno));
+            return false;
+        }
+        o->direct = true;
+        return true;
+    }
     size_t len = strlen(path);
     o->tmp = malloc(len + 16);
     if (o->tmp == NULL) {
@@ -152,7 +168,11 @@ bool cli_out_commit(cli_out *o, const char *cmd) {
     bool ok;
     if (o->tmp == NULL) {
         ok = fflush(o->f) == 0 && !ferror(o->f);
-        if (!ok) cli_error(cmd, "standard output: %s", strerror(errno));
+        if (o->direct && fclose(o->f) != 0) ok = false;
+        if (!ok)
+            cli_error(cmd, "%s: %s", o->direct ? o->path : "standard output",
+                      strerror(errno));
+        o->f = NULL;
         return ok;
     }
     ok = fflush(o->f) == 0 && !ferror(o->f) && fsync(fileno(o->f)) == 0;
@@ -176,6 +196,7 @@ bool cli_out_commit(cli_out *o, const char *cmd) {
 }
 
 void cli_out_abort(cli_out *o) {
+    if (o->direct && o->f != NULL) fclose(o->f);
     if (o->tmp != NULL) {
         if (o->f != NULL) fclose(o->f);
         unlink(o->tmp);

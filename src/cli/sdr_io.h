@@ -6,7 +6,8 @@
  * may lack its newline.  Output files are written to a temporary file and
  * renamed over the target when complete, so a failure never leaves a
  * partial file (or destroys an older one); "-" means standard input or
- * output.
+ * output, and a path that is not a regular file (/dev/null, a FIFO) is
+ * written in place.
  */
 #ifndef NUPIC_CLI_SDR_IO_H
 #define NUPIC_CLI_SDR_IO_H
@@ -39,6 +40,7 @@ typedef struct cli_out {
     FILE *f;
     const char *path; /* the target */
     char *tmp;        /* the temporary file, NULL for standard output */
+    bool direct;      /* a device or pipe, written in place */
 } cli_out;
 
 /* Starts writing path ("-": standard output). */

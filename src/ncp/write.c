@@ -315,6 +315,25 @@ ncp_status ncp_builder_save_path(const ncp_builder *b, const char *path,
     size_t plen = strlen(path);
     if (plen > sizeof tmp - 48)
         return ncp_error_set(err, NCP_ERR_ARG, "save: path too long");
+    /* Something that is not a regular file (a device such as /dev/null, a
+     * pipe) is written to, not replaced: renaming over it would destroy
+     * it. */
+    struct stat st_target;
+    if (stat(path, &st_target) == 0 && !S_ISREG(st_target.st_mode)) {
+        if (S_ISDIR(st_target.st_mode))
+            return ncp_error_set(err, NCP_ERR_IO, "save %s: it is a directory",
+                                 path);
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            return ncp_error_set(err, NCP_ERR_IO, "save %s: %s", path,
+                                 strerror(errno));
+        ncp_error local = {NCP_OK, ""};
+        ncp_status st = ncp_builder_write_fd(b, fd, flags, &local);
+        close(fd);
+        if (st != NCP_OK)
+            return ncp_error_set(err, st, "save %s: %s", path, local.message);
+        return NCP_OK;
+    }
 
     /* A unique temporary name beside the target; O_EXCL makes the choice
      * safe against other writers. */

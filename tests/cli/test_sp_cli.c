@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void write_text(const char *path, const char *text) {
     ts_write_file(path, text, strlen(text));
@@ -114,6 +115,14 @@ static void hotgym(void **state) {
                              cli_env("NUPIC_CLI")),
                      0);
     assert_file_is("out.txt", &second);
+    /* Outputs and states that are devices are written in place, never
+     * replaced (/dev/null stays a device). */
+    assert_int_equal(cli_nupic("sp -l core.capnp -i in2.txt -o /dev/null -s "
+                               "/dev/null"),
+                     0);
+    struct stat st;
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
 
     ts_buf_free(&n1);
     ts_buf_free(&core);

@@ -251,6 +251,50 @@ static void atomic_save_replaces(void **state) {
     ncp_builder_free(b);
 }
 
+/* Saving to something that is not a regular file writes to it in place:
+ * /dev/null stays the device it is, a FIFO receives the message, and a
+ * directory is refused. */
+static void save_to_special_files(void **state) {
+    (void)state;
+    ncp_builder *a = make(3, 30);
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_builder_save_path(a, "/dev/null", 0, &err), NCP_OK);
+    struct stat st;
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    /* A FIFO: a child reads it while we save. */
+    assert_int_equal(mkfifo("fifo", 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *in = fopen("fifo", "rb"), *out = fopen("from_fifo.bin", "wb");
+        if (!in || !out) _exit(1);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+            fwrite(buf, 1, n, out);
+        _exit(fclose(out) == 0 ? 0 : 1);
+    }
+    assert_int_equal(ncp_builder_save_path(a, "fifo", 0, &err), NCP_OK);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(stat("fifo", &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_map_path("from_fifo.bin", NULL, &m, &err), NCP_OK);
+    check(m, 3, 30);
+    ncp_msg_free(m);
+    remove("fifo");
+    remove("from_fifo.bin");
+    assert_int_equal(mkdir("a_dir", 0700), 0);
+    ncp_error_clear(&err);
+    assert_int_equal(ncp_builder_save_path(a, "a_dir", 0, &err), NCP_ERR_IO);
+    assert_non_null(strstr(err.message, "directory"));
+    rmdir("a_dir");
+    ncp_builder_free(a);
+}
+
 /* A write that fails half way (the file size limit stands in for a full
  * disk) leaves the previous file intact and no temporary file behind. */
 static void atomic_save_failure_keeps_previous(void **state) {
@@ -435,6 +479,7 @@ int main(void) {
         cmocka_unit_test(pipe_sequence),
         cmocka_unit_test(memory_map),
         cmocka_unit_test(atomic_save_replaces),
+        cmocka_unit_test(save_to_special_files),
         cmocka_unit_test(atomic_save_failure_keeps_previous),
         cmocka_unit_test(full_device),
         cmocka_unit_test(write_mem_too_small),

@@ -61,7 +61,9 @@ NCP_API NCP_NODISCARD ncp_status ncp_builder_write_fd(const ncp_builder *b,
  * temporary file in the same directory, flushed to disk (fsync), and renamed
  * over path; the directory is then synced.  On any failure the temporary
  * file is removed and the previous file at path, if any, is untouched.  New
- * files get mode 0666 minus the umask. */
+ * files get mode 0666 minus the umask.  A path naming something other than
+ * a regular file (a device such as /dev/null, a FIFO) is written in place,
+ * not replaced; a directory is an error. */
 NCP_API NCP_NODISCARD ncp_status ncp_builder_save_path(const ncp_builder *b,
                                                        const char *path,
                                                        unsigned flags,
