@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include <nupic/anomaly.h>
+#include <nupic/classifier.h>
 #include <nupic/sp.h>
 #include <nupic/status.h>
 #include <nupic/tm.h>
@@ -43,6 +45,28 @@ NCP_API nupic_status nupic_tm_params_from_json(const char *json, size_t len,
 NCP_API nupic_status nupic_tm_params_load(const char *path,
                                           nupic_tm_params *out,
                                           nupic_error *err);
+
+/* SDRClassifier parameters ("steps": an array of steps or one step,
+ * "alpha", "actValueAlpha", "verbosity"): nupic_classifier_params_default()
+ * overridden by the document's keys.  *out is written only on success. */
+NCP_API nupic_status nupic_classifier_params_from_json(
+    const char *json, size_t len, nupic_classifier_params *out,
+    nupic_error *err);
+NCP_API nupic_status nupic_classifier_params_load(const char *path,
+                                                  nupic_classifier_params *out,
+                                                  nupic_error *err);
+
+/* AnomalyLikelihood parameters ("learningPeriod", "estimationSamples",
+ * "historicWindowSize", "reestimationPeriod"; the deprecated
+ * "claLearningPeriod", when not null, overrides "learningPeriod" as in
+ * NuPIC): nupic_likelihood_params_default() overridden by the document's
+ * keys.  *out is written only on success. */
+NCP_API nupic_status nupic_likelihood_params_from_json(
+    const char *json, size_t len, nupic_likelihood_params *out,
+    nupic_error *err);
+NCP_API nupic_status nupic_likelihood_params_load(const char *path,
+                                                  nupic_likelihood_params *out,
+                                                  nupic_error *err);
 
 #ifdef __cplusplus
 }

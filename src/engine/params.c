@@ -280,3 +280,184 @@ nupic_status nupic_tm_params_load(const char *path, nupic_tm_params *out,
     json_decref(doc);
     return st;
 }
+
+/* ------------------------------------------------------------------------
+ * SDRClassifier and AnomalyLikelihood parameters, under NuPIC's names
+ * ------------------------------------------------------------------------ */
+
+typedef nupic_status (*ca_doc_reader)(const char *where, json_t *doc, void *out,
+                                      nupic_error *err);
+
+/* Parses json[0..len) (or, when json is NULL, the file at path) and hands
+ * the document to read. */
+static nupic_status ca_with_doc(const char *json, size_t len, const char *path,
+                                ca_doc_reader read, void *out,
+                                nupic_error *err) {
+    json_error_t je;
+    json_t *doc;
+    const char *where = "parameters";
+    if (json != NULL) {
+        doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+    } else {
+        FILE *f = fopen(path, "rb");
+        if (f == NULL)
+            return nupic_error_set(err, NUPIC_ERR_IO, "%s: %s", path,
+                                   strerror(errno));
+        doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+        fclose(f);
+        where = path;
+    }
+    if (doc == NULL) return parse_error(where, &je, err);
+    if (!json_is_object(doc)) {
+        nupic_status st = PERR("%s: expected an object of parameters, got %s",
+                               where, json_kind(doc));
+        json_decref(doc);
+        return st;
+    }
+    nupic_status st = read(where, doc, out, err);
+    json_decref(doc);
+    return st;
+}
+
+static nupic_status ca_get_u32(const char *where, const char *key,
+                               const json_t *v, uint32_t *out,
+                               nupic_error *err) {
+    long long x = 0;
+    nupic_status st = get_int(where, key, v, 0, UINT32_MAX, &x, err);
+    if (st == NUPIC_OK) *out = (uint32_t)x;
+    return st;
+}
+
+static nupic_status ca_get_double(const char *where, const char *key,
+                                  const json_t *v, double *out,
+                                  nupic_error *err) {
+    if (!json_is_number(v))
+        return PERR("%s: %s: expected a number, got %s", where, key,
+                    json_kind(v));
+    double r = json_number_value(v);
+    if (!isfinite(r))
+        return PERR("%s: %s: %g is not a finite number", where, key, r);
+    *out = r;
+    return NUPIC_OK;
+}
+
+/* "steps": an array of steps, or one step. */
+static nupic_status ca_get_steps(const char *where, const json_t *v,
+                                 nupic_classifier_params *p, nupic_error *err) {
+    if (json_is_integer(v)) {
+        p->num_steps = 1;
+        return ca_get_u32(where, "steps", v, &p->steps[0], err);
+    }
+    if (!json_is_array(v))
+        return PERR("%s: steps: expected an array of steps, got %s", where,
+                    json_kind(v));
+    size_t n = json_array_size(v);
+    if (n < 1 || n > NUPIC_CLASSIFIER_MAX_STEPS)
+        return PERR("%s: steps: %zu steps (1 to %d supported)", where, n,
+                    NUPIC_CLASSIFIER_MAX_STEPS);
+    for (size_t i = 0; i < n; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "steps[%zu]", i);
+        long long x = 0;
+        nupic_status st = get_int(where, key, json_array_get(v, i), 0,
+                                  NUPIC_CLASSIFIER_MAX_STEP, &x, err);
+        if (st != NUPIC_OK) return st;
+        p->steps[i] = (uint32_t)x;
+    }
+    p->num_steps = (uint32_t)n;
+    return NUPIC_OK;
+}
+
+static nupic_status classifier_from_doc(const char *where, json_t *doc,
+                                        void *out, nupic_error *err) {
+    nupic_classifier_params p;
+    nupic_classifier_params_default(&p);
+    const char *key;
+    json_t *v;
+    json_object_foreach(doc, key, v) {
+        nupic_status st;
+        if (strcmp(key, "steps") == 0)
+            st = ca_get_steps(where, v, &p, err);
+        else if (strcmp(key, "alpha") == 0)
+            st = ca_get_double(where, key, v, &p.alpha, err);
+        else if (strcmp(key, "actValueAlpha") == 0)
+            st = ca_get_double(where, key, v, &p.act_value_alpha, err);
+        else if (strcmp(key, "verbosity") == 0)
+            st = ca_get_u32(where, key, v, &p.verbosity, err);
+        else
+            st = PERR("%s: unknown SDRClassifier parameter '%s'", where, key);
+        if (st != NUPIC_OK) return st;
+    }
+    *(nupic_classifier_params *)out = p;
+    return NUPIC_OK;
+}
+
+static nupic_status likelihood_from_doc(const char *where, json_t *doc,
+                                        void *out, nupic_error *err) {
+    nupic_likelihood_params p;
+    nupic_likelihood_params_default(&p);
+    const char *key;
+    json_t *v;
+    uint32_t cla = 0;
+    bool has_cla = false;
+    json_object_foreach(doc, key, v) {
+        nupic_status st;
+        if (strcmp(key, "learningPeriod") == 0)
+            st = ca_get_u32(where, key, v, &p.learning_period, err);
+        else if (strcmp(key, "claLearningPeriod") == 0) { /* deprecated */
+            has_cla = !json_is_null(v);
+            st = has_cla ? ca_get_u32(where, key, v, &cla, err) : NUPIC_OK;
+        } else if (strcmp(key, "estimationSamples") == 0)
+            st = ca_get_u32(where, key, v, &p.estimation_samples, err);
+        else if (strcmp(key, "historicWindowSize") == 0)
+            st = ca_get_u32(where, key, v, &p.historic_window_size, err);
+        else if (strcmp(key, "reestimationPeriod") == 0)
+            st = ca_get_u32(where, key, v, &p.reestimation_period, err);
+        else
+            st = PERR("%s: unknown AnomalyLikelihood parameter '%s'", where,
+                      key);
+        if (st != NUPIC_OK) return st;
+    }
+    /* NuPIC: claLearningPeriod, when given, overrides learningPeriod. */
+    if (has_cla) p.learning_period = cla;
+    *(nupic_likelihood_params *)out = p;
+    return NUPIC_OK;
+}
+
+nupic_status nupic_classifier_params_from_json(const char *json, size_t len,
+                                               nupic_classifier_params *out,
+                                               nupic_error *err) {
+    if (json == NULL || out == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_classifier_params_from_json: NULL "
+                               "argument");
+    return ca_with_doc(json, len, NULL, classifier_from_doc, out, err);
+}
+
+nupic_status nupic_classifier_params_load(const char *path,
+                                          nupic_classifier_params *out,
+                                          nupic_error *err) {
+    if (path == NULL || out == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_classifier_params_load: NULL argument");
+    return ca_with_doc(NULL, 0, path, classifier_from_doc, out, err);
+}
+
+nupic_status nupic_likelihood_params_from_json(const char *json, size_t len,
+                                               nupic_likelihood_params *out,
+                                               nupic_error *err) {
+    if (json == NULL || out == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_likelihood_params_from_json: NULL "
+                               "argument");
+    return ca_with_doc(json, len, NULL, likelihood_from_doc, out, err);
+}
+
+nupic_status nupic_likelihood_params_load(const char *path,
+                                          nupic_likelihood_params *out,
+                                          nupic_error *err) {
+    if (path == NULL || out == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_likelihood_params_load: NULL argument");
+    return ca_with_doc(NULL, 0, path, likelihood_from_doc, out, err);
+}
