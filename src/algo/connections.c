@@ -129,7 +129,11 @@ bool conn_init(connections *c, uint32_t num_cells, float connected) {
     size_t n = num_cells ? num_cells : 1;
     c->cell_segs = calloc(n, sizeof *c->cell_segs);
     c->cell_pre = calloc(n, sizeof *c->cell_pre);
-    if (!c->cell_segs || !c->cell_pre) {
+    /* A pool always has memory: conn_cell_pre() and the like form a
+     * pointer from its data even for an empty block, and NULL + 0 is
+     * undefined (UBSan under clang reports it). */
+    if (!c->cell_segs || !c->cell_pre || !pool_reserve(&c->seg_pool, 1) ||
+        !pool_reserve(&c->pre_pool, 1) || !pool_reserve(&c->syn_pool, 1)) {
         conn_free(c);
         return false;
     }

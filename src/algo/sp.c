@@ -408,11 +408,9 @@ static void update_column(nupic_sp *sp, uint32_t c, perm_change change,
     sp->connected_counts[c] = count;
 }
 
-/* updatePermanencesForColumn_ without change or raising (as read calls
- * it), when flags_follow_values(): the final clip in vector lanes, then the
- * connected bits word by word from the pool's ranks. */
-static bool flags_follow_values(const nupic_sp *sp);
-
+/* A column's permanences as read: the final clip of
+ * updatePermanencesForColumn_ in vector lanes, then the connected bits, from
+ * the clipped values, word by word from the pool's ranks. */
 static inline __attribute__((always_inline)) void
 settle_read(nupic_sp *sp, uint32_t c, uint64_t *ge) {
     uint32_t start = sp->pool_start[c], n = sp->pool_start[c + 1] - start;
@@ -444,8 +442,8 @@ settle_read(nupic_sp *sp, uint32_t c, uint64_t *ge) {
         v = v < trim ? min : v;
         perm[k] = fabsf(v) <= SPARSE_EPSILON ? 0.0f : v;
     }
-    /* Connected: the values at or above the threshold (read compares them
-     * before clipping; with flags_follow_values() that is the same). */
+    /* Connected: the stored values at or above the threshold (see
+     * read_permanences). */
     uint64_t *bits = sp->connected + (size_t)c * sp->words;
     const uint64_t *pbits = sp->pool_bits + (size_t)c * sp->words;
     const uint32_t *prank = sp->pool_rank + (size_t)c * sp->words;
@@ -1597,11 +1595,18 @@ static nupic_status read_dims(ncp_list l, const char *name, uint32_t *dims,
     return NUPIC_OK;
 }
 
-static nupic_status read_float_list(ncp_list l, const char *name, float *dst,
-                                    uint32_t n, nupic_error *err) {
+static nupic_status check_list_len(ncp_list l, const char *name, uint32_t n,
+                                   nupic_error *err) {
     if (ncp_list_len(&l) != n)
         return FMT("%s: %u values, expected one per column (%u)", name,
                    ncp_list_len(&l), n);
+    return NUPIC_OK;
+}
+
+static nupic_status read_float_list(ncp_list l, const char *name, float *dst,
+                                    uint32_t n, nupic_error *err) {
+    nupic_status st = check_list_len(l, name, n, err);
+    if (st != NUPIC_OK) return st;
     ncp_list_get_f32s(&l, 0, n, dst);
     for (uint32_t i = 0; i < n; i++)
         if (!isfinite(dst[i]))
@@ -1671,8 +1676,12 @@ static uint32_t check_sorted(const read_scratch *s, const uint32_t *idx,
     return n;
 }
 
-static nupic_status read_pools(nupic_sp *sp, SparseBinaryMatrixProto_R pp,
-                               const read_scratch *s, nupic_error *err) {
+/* The sizes of the matrices and lists, which must hold one row or value per
+ * column: checked before anything is allocated for the numColumns that
+ * the message claims. */
+static nupic_status check_shapes(const nupic_sp *sp, SpatialPoolerProto_R r,
+                                 nupic_error *err) {
+    SparseBinaryMatrixProto_R pp = SpatialPoolerProto_get_potentialPools(r);
     if (SparseBinaryMatrixProto_get_numRows(pp) != sp->num_columns ||
         SparseBinaryMatrixProto_get_numColumns(pp) != sp->num_inputs)
         return FMT("potentialPools: %u x %u, expected %u x %u",
@@ -1683,6 +1692,39 @@ static nupic_status read_pools(nupic_sp *sp, SparseBinaryMatrixProto_R pp,
     if (ncp_list_len(&rows) != sp->num_columns)
         return FMT("potentialPools.indices: %u rows, expected %u",
                    ncp_list_len(&rows), sp->num_columns);
+    SparseMatrixProto_R pm = SpatialPoolerProto_get_permanences(r);
+    if (SparseMatrixProto_get_numRows(pm) != sp->num_columns ||
+        SparseMatrixProto_get_numColumns(pm) != sp->num_inputs)
+        return FMT("permanences: %u x %u, expected %u x %u",
+                   SparseMatrixProto_get_numRows(pm),
+                   SparseMatrixProto_get_numColumns(pm), sp->num_columns,
+                   sp->num_inputs);
+    SparseFloatList_RList prows = SparseMatrixProto_get_rows(pm);
+    if (SparseFloatList_RList_len(prows) != sp->num_columns)
+        return FMT("permanences.rows: %u rows, expected %u",
+                   SparseFloatList_RList_len(prows), sp->num_columns);
+    const struct {
+        const char *name;
+        ncp_list l;
+    } lists[] = {
+        {"tieBreaker", SpatialPoolerProto_get_tieBreaker(r)},
+        {"overlapDutyCycles", SpatialPoolerProto_get_overlapDutyCycles(r)},
+        {"activeDutyCycles", SpatialPoolerProto_get_activeDutyCycles(r)},
+        {"minOverlapDutyCycles",
+         SpatialPoolerProto_get_minOverlapDutyCycles(r)},
+        {"boostFactors", SpatialPoolerProto_get_boostFactors(r)}};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        nupic_status st =
+            check_list_len(lists[i].l, lists[i].name, sp->num_columns, err);
+        if (st != NUPIC_OK) return st;
+    }
+    return NUPIC_OK;
+}
+
+/* The pools, whose matrix check_shapes() has checked. */
+static nupic_status read_pools(nupic_sp *sp, SparseBinaryMatrixProto_R pp,
+                               const read_scratch *s, nupic_error *err) {
+    ncp_list rows = SparseBinaryMatrixProto_get_indices(pp);
     /* The rows' sizes first, so that the pool arrays are allocated once. */
     ncp_list *lists = malloc((size_t)sp->num_columns * sizeof *lists);
     if (lists == NULL)
@@ -1701,7 +1743,9 @@ static nupic_status read_pools(nupic_sp *sp, SparseBinaryMatrixProto_R pp,
         }
         total += n;
     }
-    nupic_status st = reserve_pool(sp, 0, total, true, err);
+    /* (At least one entry, so that the arrays exist when every pool is
+     * empty.) */
+    nupic_status st = reserve_pool(sp, 0, total > 0 ? total : 1, true, err);
     if (st != NUPIC_OK) {
         free(lists);
         return st;
@@ -1867,41 +1911,38 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
     return NUPIC_OK;
 }
 
+/* The permanences, whose matrix check_shapes() has checked.  Values are
+ * clipped as nupic.core stores them, and the connected synapses are those
+ * whose stored value reaches the threshold.  (nupic.core compares before
+ * clipping; the two agree on every state it writes, whose values are
+ * already clipped, and comparing after makes reading a fixed point: a state
+ * that reads writes back to itself.) */
 SP_HOT static nupic_status read_permanences(nupic_sp *sp,
                                             SparseMatrixProto_R pm,
                                             const read_scratch *s,
                                             nupic_error *err) {
-    if (SparseMatrixProto_get_numRows(pm) != sp->num_columns ||
-        SparseMatrixProto_get_numColumns(pm) != sp->num_inputs)
-        return FMT("permanences: %u x %u, expected %u x %u",
-                   SparseMatrixProto_get_numRows(pm),
-                   SparseMatrixProto_get_numColumns(pm), sp->num_columns,
-                   sp->num_inputs);
     SparseFloatList_RList rows = SparseMatrixProto_get_rows(pm);
-    if (SparseFloatList_RList_len(rows) != sp->num_columns)
-        return FMT("permanences.rows: %u rows, expected %u",
-                   SparseFloatList_RList_len(rows), sp->num_columns);
-    const bool fast = flags_follow_values(sp);
     for (uint32_t c = 0; c < sp->num_columns; c++) {
         nupic_status st = read_perm_row(
             sp, c,
             SparseFloatList_get_values(SparseFloatList_RList_get(rows, c)), s,
             err);
         if (st != NUPIC_OK) return st;
-        if (fast)
-            settle_read(sp, c, s->simd ? s->ge : NULL);
-        else
-            update_column(sp, c, CHANGE_NONE, false);
+        settle_read(sp, c, s->simd ? s->ge : NULL);
     }
     return NUPIC_OK;
 }
 
 nupic_status nupic_sp_read(SpatialPoolerProto_R r, nupic_sp **out,
-                           nupic_error *err) {
+                           nupic_error *out_err) {
     *out = NULL;
+    /* Checks record in a local error: when the message has recorded an
+     * error of its own (a malformed pointer, which reads as empty), that
+     * is the cause, and it is what the caller gets. */
+    nupic_error local = {NUPIC_OK, ""}, *err = &local;
     nupic_sp *sp = calloc(1, sizeof *sp);
     if (sp == NULL)
-        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+        return nupic_error_set(out_err, NUPIC_ERR_NOMEM,
                                "SpatialPooler: out of memory");
     nupic_status st =
         nupic_random_read(SpatialPoolerProto_get_random(r), &sp->rng, err);
@@ -1979,9 +2020,18 @@ nupic_status nupic_sp_read(SpatialPoolerProto_R r, nupic_sp **out,
                      (double)floats[i].v);
             goto fail;
         }
-    if (!(sp->syn_perm_connected > PERMANENCE_EPSILON)) {
-        st = FMT("synPermConnected is %g; it must exceed 1e-6",
+    /* Permanences live in [0, 1] (nupic.core's constants synPermMin and
+     * synPermMax): other bounds could make a learning step raise
+     * permanences forever, or a read differ from the state it reads. */
+    if (!(sp->syn_perm_connected > PERMANENCE_EPSILON &&
+          sp->syn_perm_connected <= 1)) {
+        st = FMT("synPermConnected is %g; it must be in (1e-6, 1]",
                  (double)sp->syn_perm_connected);
+        goto fail;
+    }
+    if (sp->syn_perm_min != 0 || sp->syn_perm_max != 1) {
+        st = FMT("synPermMin %g and synPermMax %g: they must be 0 and 1",
+                 (double)sp->syn_perm_min, (double)sp->syn_perm_max);
         goto fail;
     }
     if (sp->duty_cycle_period == 0 || sp->update_period == 0) {
@@ -2005,6 +2055,8 @@ nupic_status nupic_sp_read(SpatialPoolerProto_R r, nupic_sp **out,
         goto fail;
     }
 
+    st = check_shapes(sp, r, err);
+    if (st != NUPIC_OK) goto fail;
     st = alloc_columns(sp, err);
     read_scratch scratch = {0};
     if (st == NUPIC_OK) st = scratch_init(&scratch, sp, err);
@@ -2033,7 +2085,7 @@ nupic_status nupic_sp_read(SpatialPoolerProto_R r, nupic_sp **out,
         st = read_float_list(SpatialPoolerProto_get_boostFactors(r),
                              "boostFactors", sp->boost, n, err);
     if (st == NUPIC_OK && r.s.msg && ncp_msg_status(r.s.msg) != NCP_OK)
-        st = nupic_error_from_ncp(err, ncp_msg_error(r.s.msg));
+        st = NUPIC_ERR_FORMAT;
     if (st != NUPIC_OK) goto fail;
     sp->boost_all_one = true;
     for (uint32_t c = 0; c < n; c++)
@@ -2042,7 +2094,9 @@ nupic_status nupic_sp_read(SpatialPoolerProto_R r, nupic_sp **out,
     return NUPIC_OK;
 fail:
     nupic_sp_free(sp);
-    return st;
+    if (r.s.msg && ncp_msg_status(r.s.msg) != NCP_OK)
+        return nupic_error_from_ncp(out_err, ncp_msg_error(r.s.msg));
+    return nupic_error_set(out_err, st, "%s", local.message);
 }
 #undef FMT
 

@@ -114,12 +114,12 @@ static nupic_status validate(const nupic_tm_params *p, const char *prefix,
     for (uint32_t i = 0; i < p->num_dimensions; i++) {
         if (p->column_dimensions[i] == 0)
             return verr(err, st, prefix, "columnDimensions[%u] is 0", i);
-        cols *= p->column_dimensions[i];
-        if (cols > INT32_MAX) break;
+        /* Stops once past 2^31 - 1: below 2^63, no wrap here or below. */
+        if (cols <= INT32_MAX) cols *= p->column_dimensions[i];
     }
     if (p->cells_per_column == 0)
         return verr(err, st, prefix, "cellsPerColumn is 0");
-    if (cols * p->cells_per_column > INT32_MAX)
+    if (cols > INT32_MAX || cols * p->cells_per_column > INT32_MAX)
         return verr(err, st, prefix,
                     "%llu columns of %u cells: more than 2^31-1 cells",
                     (unsigned long long)cols, p->cells_per_column);
@@ -136,7 +136,7 @@ static nupic_status validate(const nupic_tm_params *p, const char *prefix,
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (!(f[i].open_low ? f[i].v > 0.0f : f[i].v >= 0.0f) ||
             !(f[i].v <= 1.0f))
-            return verr(err, st, prefix, "%s is %g; it must be in %s1]",
+            return verr(err, st, prefix, "%s is %.9g; it must be in %s1]",
                         f[i].name, (double)f[i].v,
                         f[i].open_low ? "(0, " : "[0, ");
     if (p->activation_threshold == 0)
@@ -188,6 +188,8 @@ void nupic_tm_free(nupic_tm *tm) {
     free(tm);
 }
 
+static bool seglists_room(nupic_tm *tm);
+
 /* The object with its parameters and per-cell arrays (no segments). */
 static nupic_status create(const nupic_tm_params *p, uint32_t num_columns,
                            nupic_tm **out, nupic_error *err) {
@@ -213,7 +215,8 @@ static nupic_status create(const nupic_tm_params *p, uint32_t num_columns,
     tm->predicted_column = calloc(num_columns, 1);
     if (!ok || !tm->active_cells || !tm->winner_cells || !tm->predictive ||
         !tm->prev_active || !tm->prev_winners || !tm->candidates ||
-        !tm->destroy || !tm->prev_active_bits || !tm->predicted_column) {
+        !tm->destroy || !tm->prev_active_bits || !tm->predicted_column ||
+        !seglists_room(tm)) {
         nupic_tm_free(tm);
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
                                "TemporalMemory: out of memory for %u cells",
@@ -244,7 +247,9 @@ nupic_status nupic_tm_new(const nupic_tm_params *params, nupic_tm **out,
 
 /* Room for every segment id in the per-step segment lists. */
 static bool seglists_room(nupic_tm *tm) {
-    uint32_t need = tm->c.seg_len;
+    /* At least one: a step forms pointers into the lists even when they
+     * are empty (tm->matching_segs + 0), and NULL + 0 is undefined. */
+    uint32_t need = tm->c.seg_len ? tm->c.seg_len : 1;
     if (need <= tm->seglist_cap) return true;
     uint32_t cap = tm->c.seg_cap > need ? tm->c.seg_cap : need;
     uint32_t *a = realloc(tm->active_segs, (size_t)cap * sizeof *a);
@@ -654,7 +659,9 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
     if (learn) {
         for (uint32_t k = 0; k < na; k++)
             c->seg_last_used[tm->active_segs[k]] = tm->iteration;
-        tm->iteration++;
+        /* Stops at 2^64 - 1 (nupic.core would wrap to 0, leaving segments
+         * used "after" the current iteration: a state no reader accepts). */
+        if (tm->iteration < UINT64_MAX) tm->iteration++;
     }
     update_predictive(tm);
     return true;
@@ -1112,7 +1119,9 @@ static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
                        "maxSegmentsPerCell %u",
                        cell, ns, tm->p.max_segments_per_cell);
         if ((uint64_t)c->seg_len + ns > bound)
-            return FMT("connections: more segments than the message can hold");
+            return FMT("connections.cells[%u]: %u segments, more than the "
+                       "message (%llu words) can hold",
+                       cell, ns, (unsigned long long)bound);
         conn_load_cell(c, cell, ns);
         for (uint32_t j = 0; j < ns; j++) {
             ConnectionsProto_SynapseProto_RList syns =
@@ -1124,8 +1133,9 @@ static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
                            "more than maxSynapsesPerSegment %u",
                            cell, j, n, tm->p.max_synapses_per_segment);
             if (synapses + n > bound)
-                return FMT("connections: more synapses than the message can "
-                           "hold");
+                return FMT("connections.cells[%u].segments[%u]: %u synapses, "
+                           "more than the message (%llu words) can hold",
+                           cell, j, n, (unsigned long long)bound);
             synapses += n;
             uint32_t seg;
             conn_syn *dst = conn_load_segment(c, cell, n, &seg);
@@ -1154,7 +1164,7 @@ static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
                 }
                 if (!(perm > 0.0f && perm <= 1.0f)) {
                     st = FMT("connections.cells[%u].segments[%u].synapses[%u]"
-                             ": permanence %g is not in (0, 1]",
+                             ": permanence %.9g is not in (0, 1]",
                              cell, j, k, (double)perm);
                     break;
                 }
@@ -1295,8 +1305,8 @@ static nupic_status read_per_segment(nupic_tm *tm, TemporalMemoryProto_R r,
     return NUPIC_OK;
 }
 
-nupic_status nupic_tm_read(TemporalMemoryProto_R r, nupic_tm **out,
-                           nupic_error *err) {
+static nupic_status read_tm(TemporalMemoryProto_R r, nupic_tm **out,
+                            nupic_error *err) {
     if (out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG, "nupic_tm_read: NULL out");
     *out = NULL;
@@ -1304,6 +1314,16 @@ nupic_status nupic_tm_read(TemporalMemoryProto_R r, nupic_tm **out,
     uint32_t cols = 0;
     nupic_status st = read_params(r, &p, &cols, err);
     if (st != NUPIC_OK) return st;
+    /* A cell takes a word of the message: check that it holds the cells
+     * the parameters claim before allocating anything for them. */
+    ConnectionsProto_R cp = TemporalMemoryProto_get_connections(r);
+    uint32_t held =
+        ConnectionsProto_CellProto_RList_len(ConnectionsProto_get_cells(cp));
+    if (ConnectionsProto_get_version(cp) <= CONNECTIONS_VERSION &&
+        held != cols * p.cells_per_column)
+        return FMT("connections.cells: %u cells, expected %u (%u columns of "
+                   "%u)",
+                   held, cols * p.cells_per_column, cols, p.cells_per_column);
     nupic_tm *tm;
     st = create(&p, cols, &tm, err);
     if (st != NUPIC_OK) return st;
@@ -1351,6 +1371,19 @@ fail:
     return st;
 }
 #undef FMT
+
+/* When the message itself is malformed (a pointer out of bounds or of the
+ * wrong kind reads as empty), the runtime's error is the cause; what the
+ * empty value then broke is not reported. */
+nupic_status nupic_tm_read(TemporalMemoryProto_R r, nupic_tm **out,
+                           nupic_error *err) {
+    nupic_error local = {NUPIC_OK, ""};
+    nupic_status st = read_tm(r, out, &local);
+    if (st == NUPIC_OK) return st;
+    if (st == NUPIC_ERR_FORMAT && r.s.msg && ncp_msg_status(r.s.msg) != NCP_OK)
+        return nupic_error_from_ncp(err, ncp_msg_error(r.s.msg));
+    return nupic_error_set(err, st, "%s", local.message);
+}
 
 /* ------------------------------------------------------------------------
  * Files, memory, paths
