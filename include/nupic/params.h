@@ -18,6 +18,7 @@
 
 #include <nupic/anomaly.h>
 #include <nupic/classifier.h>
+#include <nupic/encoders.h>
 #include <nupic/sp.h>
 #include <nupic/status.h>
 #include <nupic/tm.h>
@@ -45,6 +46,49 @@ NCP_API nupic_status nupic_tm_params_from_json(const char *json, size_t len,
 NCP_API nupic_status nupic_tm_params_load(const char *path,
                                           nupic_tm_params *out,
                                           nupic_error *err);
+
+/* Encoders from JSON objects of NuPIC's constructor keyword arguments
+ * (absent keys keep NuPIC's defaults; an unknown key or a value of the
+ * wrong type is NUPIC_ERR_PARAM naming it; the constructor checks the
+ * rest):
+ *  ScalarEncoder: w, minval, maxval, periodic, n, radius, resolution, name,
+ *    verbosity, clipInput, forced (the default name is NuPIC's, from the
+ *    numbers as written: "[0:100]");
+ *  RandomDistributedScalarEncoder: resolution, w, n, name, offset (a
+ *    number, or null), seed, verbosity;
+ *  DateEncoder: season, dayOfWeek, weekend, timeOfDay (a width, or
+ *    [width, radius]), holiday (a width), customDays ([width, "day"] or
+ *    [width, ["day", ...]]), holidays ([[month, day] or [year, month, day],
+ *    ...]), name, forced;
+ *  CategoryEncoder: w, categoryList, name, verbosity, forced, and
+ *    nupic-c's allowUnknown (default true). */
+NCP_API nupic_status nupic_scalar_enc_new_from_json(const char *json,
+                                                    size_t len,
+                                                    nupic_scalar_enc **out,
+                                                    nupic_error *err);
+NCP_API nupic_status nupic_rdse_new_from_json(const char *json, size_t len,
+                                              nupic_rdse **out,
+                                              nupic_error *err);
+NCP_API nupic_status nupic_date_enc_new_from_json(const char *json, size_t len,
+                                                  nupic_date_enc **out,
+                                                  nupic_error *err);
+NCP_API nupic_status nupic_category_enc_new_from_json(const char *json,
+                                                      size_t len,
+                                                      nupic_category_enc **out,
+                                                      nupic_error *err);
+
+/* A MultiEncoder from NuPIC's encoders dict (an OPF model's
+ * sensorParams.encoders): {"key": {"fieldname": "...", "type":
+ * "ScalarEncoder", <parameters>}, ...}.  As NuPIC, the encoders come in
+ * the order of their sorted keys, and keys holding ':' or a null value are
+ * skipped; as the OPF, so are those with "classifierOnly": true.  Another
+ * type than the four above gives NUPIC_ERR_UNSUPPORTED. */
+NCP_API nupic_status nupic_multi_enc_new_from_json(const char *json, size_t len,
+                                                   nupic_multi_enc **out,
+                                                   nupic_error *err);
+NCP_API nupic_status nupic_multi_enc_load_json(const char *path,
+                                               nupic_multi_enc **out,
+                                               nupic_error *err);
 
 /* SDRClassifier parameters ("steps": an array of steps or one step,
  * "alpha", "actValueAlpha", "verbosity"): nupic_classifier_params_default()
