@@ -327,6 +327,7 @@ void nupic_btm_free(nupic_btm *t) {
         free(t->updates[i].syn);
     free(t->updates);
     free(t->act_seg);
+    free(t->seg_cell);
     free(t->act_cell);
     free(t->act_touched_segs);
     free(t->act_cell_bits);
@@ -514,6 +515,9 @@ uint32_t btm_new_slot(nupic_btm *t, uint32_t cell) {
         a = realloc(t->act_touched_segs, (size_t)cap * sizeof *a);
         if (a == NULL) return BTM_NO_SEG;
         t->act_touched_segs = a;
+        a = realloc(t->seg_cell, (size_t)cap * sizeof *a);
+        if (a == NULL) return BTM_NO_SEG;
+        t->seg_cell = a;
         t->cap_segs = cap;
     }
     uint32_t id = t->n_segs++;
@@ -521,6 +525,7 @@ uint32_t btm_new_slot(nupic_btm *t, uint32_t cell) {
     memset(s, 0, sizeof *s);
     s->cell = cell;
     s->slot = c->n;
+    t->seg_cell[id] = cell;
     c->slots[c->n++] = id;
     return id;
 }
@@ -988,7 +993,7 @@ static void act_reset(nupic_btm *t) {
     for (uint32_t i = 0; i < t->n_act_touched_segs; i++) {
         uint32_t id = t->act_touched_segs[i];
         t->act_seg[id] = 0;
-        t->act_cell[t->segs[id].cell] = 0;
+        t->act_cell[t->seg_cell[id]] = 0;
     }
     t->n_act_touched_segs = 0;
     memset(t->act_cell_bits, 0, (size_t)((t->n_cells + 63) / 64) * 8);
@@ -1005,7 +1010,7 @@ static void propagate(nupic_btm *t, const btm_state *state) {
             uint32_t id = o[j];
             uint32_t a = ++t->act_seg[id];
             if (a == 1) t->act_touched_segs[t->n_act_touched_segs++] = id;
-            uint32_t cell = t->segs[id].cell;
+            uint32_t cell = t->seg_cell[id];
             if (a > t->act_cell[cell]) {
                 if (t->act_cell[cell] == 0) {
                     t->act_cell_bits[cell >> 6] |= UINT64_C(1) << (cell & 63);

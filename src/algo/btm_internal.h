@@ -103,6 +103,7 @@ struct nupic_btm {
 
     /* Segment activity of the last forward propagation. */
     uint32_t *act_seg;   /* per segment id */
+    uint32_t *seg_cell;  /* per segment id: its cell (compact, for propagation) */
     uint32_t *act_cell;  /* per cell: maximum over its segments */
     uint32_t *act_touched_segs, n_act_touched_segs;
     uint64_t *act_cell_bits; /* cells with activity */
