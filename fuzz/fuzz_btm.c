@@ -4,7 +4,7 @@
  *
  * The input is read with nupic_btm_read_from_mem three times: with packing
  * detected, as unpacked and as packed framing.  The invariants checked
- * (numbered as in docs/security.md, section "Backtracking TM"):
+ * (numbered as in docs/security.md, section 10):
  *
  *  T1  a failed read returns NULL, NUPIC_ERR_FORMAT or NUPIC_ERR_TOO_LARGE,
  *      and the same status in the error record with a non-empty,
