@@ -1560,7 +1560,7 @@ nupic_status nupic_btm_compute(nupic_btm *t, const uint32_t *cols, size_t n,
 
     if (learn) t->n_lrn_iterations++;
     t->n_iterations++;
-    memcpy(t->cur, cols, n * sizeof *cols);
+    if (n > 0) memcpy(t->cur, cols, n * sizeof *cols);
     btm_pattern active = {t->cur, (uint32_t)n};
     for (size_t i = 0; i < n; i++)
         t->input[cols[i]] = 1;

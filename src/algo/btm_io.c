@@ -694,7 +694,7 @@ static bool same_state(const btm_state *a, const btm_state *b, uint32_t n,
                        const char *name, char *diff, size_t diff_size) {
     if (a->n != b->n) DIFF("%s: %u cells on vs %u", name, a->n, b->n);
     if (memcmp(a->on, b->on, n) != 0) DIFF("%s: different cells", name);
-    if (memcmp(a->list, b->list, (size_t)a->n * 4) != 0)
+    if (a->n > 0 && memcmp(a->list, b->list, (size_t)a->n * 4) != 0)
         DIFF("%s: cells listed in a different order", name);
     if (a->py_mem != b->py_mem) DIFF("%s: fMemoryAllocatedByPython differs", name);
     return true;
@@ -770,7 +770,8 @@ bool nupic_btm_equal(const nupic_btm *a, const nupic_btm *b, char *diff,
         if (x->n != y->n)
             DIFF("cell %u: %u segment slots vs %u", i, x->n, y->n);
         if (x->n_free != y->n_free ||
-            memcmp(x->free, y->free, (size_t)x->n_free * 4) != 0)
+            (x->n_free > 0 &&
+             memcmp(x->free, y->free, (size_t)x->n_free * 4) != 0))
             DIFF("cell %u: different free segment lists", i);
         for (uint32_t j = 0; j < x->n; j++) {
             const btm_seg *s = &a->segs[x->slots[j]], *t = &b->segs[y->slots[j]];
