@@ -4,7 +4,7 @@
  * region's state).
  *
  * The input is read with nupic_model_read_from_mem with packing detected.
- * The invariants checked (docs/security.md, section "Reading a model"):
+ * The invariants checked (docs/security.md, section 11):
  *
  *  M1  a failed read returns no model and a status of NUPIC_ERR_FORMAT,
  *      NUPIC_ERR_TOO_LARGE or NUPIC_ERR_UNSUPPORTED recorded with a

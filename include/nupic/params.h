@@ -21,6 +21,7 @@
 #include <nupic/encoders.h>
 #include <nupic/sp.h>
 #include <nupic/status.h>
+#include <nupic/btm.h>
 #include <nupic/tm.h>
 
 #ifdef __cplusplus
@@ -46,6 +47,16 @@ NCP_API nupic_status nupic_tm_params_from_json(const char *json, size_t len,
 NCP_API nupic_status nupic_tm_params_load(const char *path,
                                           nupic_tm_params *out,
                                           nupic_error *err);
+
+/* BacktrackingTM parameters, likewise (nupic_btm_params_default()
+ * overridden; NuPIC's keyword names "numberOfCols", "cellsPerColumn", ...,
+ * "outputType" as a string). */
+NCP_API nupic_status nupic_btm_params_from_json(const char *json, size_t len,
+                                                nupic_btm_params *out,
+                                                nupic_error *err);
+NCP_API nupic_status nupic_btm_params_load(const char *path,
+                                           nupic_btm_params *out,
+                                           nupic_error *err);
 
 /* Encoders from JSON objects of NuPIC's constructor keyword arguments
  * (absent keys keep NuPIC's defaults; an unknown key or a value of the

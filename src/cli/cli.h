@@ -20,6 +20,7 @@ enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
 int cli_inspect(int argc, char **argv);
 int cli_sp(int argc, char **argv);
 int cli_tm(int argc, char **argv);
+int cli_btm(int argc, char **argv);
 
 /* Prints "nupic <command>: <message>\n" to stderr. */
 void cli_error(const char *command, const char *fmt, ...) NCP_PRINTF(2, 3);

@@ -31,6 +31,7 @@ static const cli_command commands[] = {
     {"sp", "run a spatial pooler over an SDR file (new or from a saved state)",
      cli_sp},
     {"tm", "run a temporal memory over a file of active columns", cli_tm},
+    {"btm", "run a backtracking temporal memory (BacktrackingTMCPP)", cli_btm},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include <nupic/params.h>
+#include <nupic/btm.h>
 #include <nupic/tm.h>
 
 _Static_assert(NUPIC_SP_MAX_DIMS == NUPIC_TM_MAX_DIMS,
@@ -212,6 +213,71 @@ static nupic_status tm_from_doc(const char *where, json_t *doc,
     return NUPIC_OK;
 }
 
+/* BacktrackingTM parameters: NuPIC's keyword names; outputType is a
+ * string. */
+#define BTM_FIELD(name, kind, member)                                          \
+    {name, kind, offsetof(nupic_btm_params, member)}
+static const pdef btm_defs[] = {
+    BTM_FIELD("numberOfCols", P_U32, number_of_cols),
+    BTM_FIELD("cellsPerColumn", P_U32, cells_per_column),
+    BTM_FIELD("initialPerm", P_F32, initial_perm),
+    BTM_FIELD("connectedPerm", P_F32, connected_perm),
+    BTM_FIELD("minThreshold", P_U32, min_threshold),
+    BTM_FIELD("newSynapseCount", P_U32, new_synapse_count),
+    BTM_FIELD("permanenceInc", P_F32, permanence_inc),
+    BTM_FIELD("permanenceDec", P_F32, permanence_dec),
+    BTM_FIELD("permanenceMax", P_F32, permanence_max),
+    BTM_FIELD("globalDecay", P_F32, global_decay),
+    BTM_FIELD("activationThreshold", P_U32, activation_threshold),
+    BTM_FIELD("doPooling", P_BOOL, do_pooling),
+    BTM_FIELD("segUpdateValidDuration", P_U32, seg_update_valid_duration),
+    BTM_FIELD("burnIn", P_U32, burn_in),
+    BTM_FIELD("collectStats", P_BOOL, collect_stats),
+    BTM_FIELD("seed", P_I32, seed),
+    BTM_FIELD("verbosity", P_U32, verbosity),
+    BTM_FIELD("checkSynapseConsistency", P_BOOL, check_synapse_consistency),
+    BTM_FIELD("pamLength", P_U32, pam_length),
+    BTM_FIELD("maxInfBacktrack", P_U32, max_inf_backtrack),
+    BTM_FIELD("maxLrnBacktrack", P_U32, max_lrn_backtrack),
+    BTM_FIELD("maxAge", P_U32, max_age),
+    BTM_FIELD("maxSeqLength", P_U32, max_seq_length),
+    BTM_FIELD("maxSegmentsPerCell", P_I32, max_segments_per_cell),
+    BTM_FIELD("maxSynapsesPerSegment", P_I32, max_synapses_per_segment),
+};
+
+static nupic_status btm_from_doc(const char *where, json_t *doc,
+                                 nupic_btm_params *out, nupic_error *err) {
+    if (!json_is_object(doc))
+        return PERR("%s: expected an object of parameters, got %s", where,
+                    json_kind(doc));
+    nupic_btm_params p;
+    nupic_btm_params_default(&p);
+    const char *key;
+    json_t *v;
+    json_object_foreach(doc, key, v) {
+        if (strcmp(key, "outputType") == 0) {
+            if (!json_is_string(v) ||
+                !nupic_btm_output_type_parse(json_string_value(v),
+                                             &p.output_type))
+                return PERR("%s: outputType: expected \"normal\", "
+                            "\"activeState\" or \"activeState1CellPerCol\"",
+                            where);
+            continue;
+        }
+        const pdef *d = NULL;
+        for (size_t i = 0; i < sizeof btm_defs / sizeof btm_defs[0]; i++)
+            if (strcmp(btm_defs[i].name, key) == 0) d = &btm_defs[i];
+        if (d == NULL)
+            return PERR("%s: unknown BacktrackingTM parameter '%s'", where,
+                        key);
+        uint32_t nd = 0;
+        nupic_status st = store(where, d, v, &p, &nd, err);
+        if (st != NUPIC_OK) return st;
+    }
+    *out = p;
+    return NUPIC_OK;
+}
+
 static nupic_status parse_error(const char *where, const json_error_t *je,
                                 nupic_error *err) {
     return nupic_error_set(err, NUPIC_ERR_FORMAT, "%s:%d:%d: %s", where,
@@ -277,6 +343,38 @@ nupic_status nupic_tm_params_load(const char *path, nupic_tm_params *out,
     fclose(f);
     if (doc == NULL) return parse_error(path, &je, err);
     nupic_status st = tm_from_doc(path, doc, out, err);
+    json_decref(doc);
+    return st;
+}
+
+nupic_status nupic_btm_params_from_json(const char *json, size_t len,
+                                        nupic_btm_params *out,
+                                        nupic_error *err) {
+    if (json == NULL || out == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_btm_params_from_json: NULL argument");
+    json_error_t je;
+    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+    if (doc == NULL) return parse_error("parameters", &je, err);
+    nupic_status st = btm_from_doc("parameters", doc, out, err);
+    json_decref(doc);
+    return st;
+}
+
+nupic_status nupic_btm_params_load(const char *path, nupic_btm_params *out,
+                                   nupic_error *err) {
+    if (path == NULL || out == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_btm_params_load: NULL argument");
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return nupic_error_set(err, NUPIC_ERR_IO, "%s: %s", path,
+                               strerror(errno));
+    json_error_t je;
+    json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    fclose(f);
+    if (doc == NULL) return parse_error(path, &je, err);
+    nupic_status st = btm_from_doc(path, doc, out, err);
     json_decref(doc);
     return st;
 }
