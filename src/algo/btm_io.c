@@ -104,8 +104,14 @@ nupic_status nupic_btm_write(const nupic_btm *t, Cells4Proto_B b,
     CellProto_BList cells = Cells4Proto_init_cells(b, t->n_cells);
     for (uint32_t i = 0; i < t->n_cells; i++) {
         const btm_cell *c = &t->cells[i];
-        SegmentProto_BList sl =
-            CellProto_init_segments(CellProto_BList_get(cells, i), c->n);
+        CellProto_B cb = CellProto_BList_get(cells, i);
+        SegmentProto_BList sl = CellProto_init_segments(cb, c->n);
+        /* The free slots' order, unless a reader rebuilds it. */
+        for (uint32_t k = 1; k < c->n_free; k++)
+            if (c->free[k - 1] > c->free[k]) {
+                CellProto_set_freeSegments(cb, c->free, c->n_free);
+                break;
+            }
         for (uint32_t j = 0; j < c->n; j++) {
             const btm_seg *s = &t->segs[c->slots[j]];
             SegmentProto_B sb = SegmentProto_BList_get(sl, j);
@@ -272,6 +278,51 @@ static nupic_status read_params(Cells4Proto_R r, nupic_btm_params *p,
     return btm_validate(p, "Cells4Proto: ", NUPIC_ERR_FORMAT, err);
 }
 
+/* CellProto.freeSegments (nupic-c's): the order of the free slots, which
+ * must be exactly the cell's empty slots (c->free holds them ascending). */
+static nupic_status read_free_order(btm_cell *c, ncp_list l, uint32_t cell,
+                                    nupic_error *err) {
+    uint32_t n = ncp_list_len(&l);
+    if (n == 0) return NUPIC_OK;
+    if (n != c->n_free)
+        return FMT("cells[%u].freeSegments: %u slots, but the cell has %u "
+                   "empty segments",
+                   cell, n, c->n_free);
+    uint32_t *order = malloc((size_t)n * sizeof *order);
+    uint8_t *seen = calloc(n, 1);
+    if (order == NULL || seen == NULL) {
+        free(order);
+        free(seen);
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "BacktrackingTM: out of memory");
+    }
+    ncp_list_get_u32s(&l, 0, n, order);
+    for (uint32_t k = 0; k < n; k++) {
+        /* c->free is ascending: find order[k] in it. */
+        uint32_t lo = 0, hi = n;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (c->free[mid] < order[k])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == n || c->free[lo] != order[k] || seen[lo]) {
+            uint32_t v = order[k];
+            free(order);
+            free(seen);
+            return FMT("cells[%u].freeSegments[%u]: slot %u is not an empty "
+                       "segment listed once",
+                       cell, k, v);
+        }
+        seen[lo] = 1;
+    }
+    memcpy(c->free, order, (size_t)n * sizeof *order);
+    free(order);
+    free(seen);
+    return NUPIC_OK;
+}
+
 static nupic_status read_cells(nupic_btm *t, CellProto_RList cells,
                                uint64_t bound, nupic_error *err) {
     const float conn = t->p.connected_perm;
@@ -350,6 +401,10 @@ static nupic_status read_cells(nupic_btm *t, CellProto_RList cells,
             ns > (uint32_t)t->p.max_segments_per_cell)
             return FMT("cells[%u]: %u segments, more than maxSegmentsPerCell %d",
                        i, ns, t->p.max_segments_per_cell);
+        nupic_status st = read_free_order(
+            &t->cells[i], CellProto_get_freeSegments(CellProto_RList_get(cells, i)),
+            i, err);
+        if (st != NUPIC_OK) return st;
     }
     return NUPIC_OK;
 }

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include <nupic/btm.h>
 #include <nupic/params.h>
 
 #include "regions.h"
@@ -296,19 +297,22 @@ nupic_status tm_region_config_parse(const json_t *obj, tm_region_config *c,
     nupic_status st = region_params_parse(
         obj, tm_table, sizeof tm_table / sizeof tm_table[0], c, where, err);
     if (st != NUPIC_OK) return st;
-    if (strcmp(c->temporal_imp, "cpp") == 0)
+    bool cpp = strcmp(c->temporal_imp, "cpp") == 0;
+    if (!cpp && strcmp(c->temporal_imp, "tm_cpp") != 0)
         return ERR(NUPIC_ERR_UNSUPPORTED,
-                   "%s.temporalImp: \"cpp\" (the backtracking TM) is not "
-                   "available yet; use \"tm_cpp\"",
-                   where);
-    if (strcmp(c->temporal_imp, "tm_cpp") != 0)
-        return ERR(NUPIC_ERR_UNSUPPORTED,
-                   "%s.temporalImp: '%s' is not supported (\"tm_cpp\")", where,
-                   c->temporal_imp);
+                   "%s.temporalImp: '%s' is not supported (\"cpp\": the "
+                   "backtracking TM, or \"tm_cpp\": the TemporalMemory)",
+                   where, c->temporal_imp);
     if (c->or_column_outputs)
         return ERR(NUPIC_ERR_UNSUPPORTED,
                    "%s.orColumnOutputs: not supported", where);
-    if (strcmp(c->output_type, "normal") != 0)
+    nupic_btm_output_type ot;
+    if (cpp && !nupic_btm_output_type_parse(c->output_type, &ot))
+        return ERR(NUPIC_ERR_PARAM,
+                   "%s.outputType: '%s' (\"normal\", \"activeState\" or "
+                   "\"activeState1CellPerCol\")",
+                   where, c->output_type);
+    if (!cpp && strcmp(c->output_type, "normal") != 0)
         return ERR(NUPIC_ERR_UNSUPPORTED,
                    "%s.outputType: '%s' is not supported with tm_cpp "
                    "(\"normal\")",
@@ -339,6 +343,35 @@ static nupic_status tm_params_of(const tm_region_config *c,
     p->seed = c->seed;
     (void)err;
     return NUPIC_OK;
+}
+
+/* BacktrackingTMCPP's parameters: TMRegion passes its own through. */
+static void btm_params_of(const tm_region_config *c, nupic_btm_params *p) {
+    nupic_btm_params_default(p);
+    p->number_of_cols = c->column_count;
+    p->cells_per_column = c->cells_per_column;
+    p->initial_perm = c->initial_perm;
+    p->connected_perm = c->connected_perm;
+    p->min_threshold = c->min_threshold;
+    p->new_synapse_count = c->new_synapse_count;
+    p->permanence_inc = c->permanence_inc;
+    p->permanence_dec = c->permanence_dec;
+    p->permanence_max = c->permanence_max;
+    p->global_decay = c->global_decay;
+    p->activation_threshold = c->activation_threshold;
+    p->do_pooling = c->do_pooling;
+    p->seg_update_valid_duration = c->seg_update_valid_duration;
+    p->burn_in = c->burn_in;
+    p->collect_stats = c->collect_stats;
+    p->seed = c->seed;
+    p->pam_length = c->pam_length;
+    p->max_inf_backtrack = c->max_inf_backtrack;
+    p->max_lrn_backtrack = c->max_lrn_backtrack;
+    p->max_age = c->max_age;
+    p->max_seq_length = c->max_seq_length;
+    p->max_segments_per_cell = c->max_segments_per_cell;
+    p->max_synapses_per_segment = c->max_synapses_per_segment;
+    nupic_btm_output_type_parse(c->output_type, &p->output_type);
 }
 
 #define CLP(name, kind, member, lo, hi)                                        \
@@ -1119,7 +1152,8 @@ static const nupic_region_type sp_type = {
 
 typedef struct tm_region {
     tm_region_config cfg;
-    nupic_tm *tm; /* NULL until initialized */
+    nupic_tm *tm;   /* tm_cpp: NULL until initialized */
+    nupic_btm *btm; /* cpp: NULL until initialized */
     bool learn, infer;
     uint32_t *active_columns, *predicted_columns;
     uint8_t *column_mark;
@@ -1133,6 +1167,7 @@ static void tm_region_free(void *impl) {
     tm_region *t = impl;
     if (t == NULL) return;
     nupic_tm_free(t->tm);
+    nupic_btm_free(t->btm);
     free(t->active_columns);
     free(t->predicted_columns);
     free(t->column_mark);
@@ -1167,12 +1202,19 @@ static nupic_status tm_region_create(nupic_region *r, const char *params_json,
     return NUPIC_OK;
 }
 
+static uint32_t tmr_columns(const tm_region *t) {
+    return t->tm ? nupic_tm_num_columns(t->tm) : nupic_btm_num_columns(t->btm);
+}
+static uint32_t tmr_cells(const tm_region *t) {
+    return t->tm ? nupic_tm_num_cells(t->tm) : nupic_btm_num_cells(t->btm);
+}
+
 static nupic_status tm_region_buffers(tm_region *t, nupic_error *err) {
-    size_t cols = nupic_tm_num_columns(t->tm);
+    size_t cols = tmr_columns(t);
     t->active_columns = malloc((cols + 1) * sizeof(uint32_t));
     t->predicted_columns = malloc((cols + 1) * sizeof(uint32_t));
     t->column_mark = calloc(cols + 1, 1);
-    size_t cells = nupic_tm_num_cells(t->tm);
+    size_t cells = tmr_cells(t);
     t->set_out = malloc((2 * cells + 1) * sizeof(uint32_t));
     t->set_act = malloc((cells + 1) * sizeof(uint32_t));
     if (!t->active_columns || !t->predicted_columns || !t->column_mark ||
@@ -1185,7 +1227,7 @@ static nupic_status tm_region_initialize(nupic_region *r, void *impl,
                                          nupic_error *err) {
     tm_region *t = impl;
     uint32_t width = nupic_region_input(r, "bottomUpIn")->count;
-    if (t->tm == NULL) {
+    if (t->tm == NULL && t->btm == NULL) {
         if (t->cfg.column_count != width)
             return ERR(NUPIC_ERR_PARAM,
                        "region '%s' (%s): columnCount %u, but its input has "
@@ -1198,19 +1240,25 @@ static nupic_status tm_region_initialize(nupic_region *r, void *impl,
                        "%u bits",
                        nupic_region_name(r), REGION_TM, t->cfg.input_width,
                        width);
-        nupic_tm_params p;
-        nupic_status st = tm_params_of(&t->cfg, &p, err);
-        if (st == NUPIC_OK) st = nupic_tm_new(&p, &t->tm, err);
+        nupic_status st;
+        if (strcmp(t->cfg.temporal_imp, "cpp") == 0) {
+            nupic_btm_params bp;
+            btm_params_of(&t->cfg, &bp);
+            st = nupic_btm_new(&bp, &t->btm, err);
+        } else {
+            nupic_tm_params p;
+            st = tm_params_of(&t->cfg, &p, err);
+            if (st == NUPIC_OK) st = nupic_tm_new(&p, &t->tm, err);
+        }
         if (st == NUPIC_OK) st = tm_region_buffers(t, err);
         if (st != NUPIC_OK) return st;
-    } else if (nupic_tm_num_columns(t->tm) != width) {
+    } else if (tmr_columns(t) != width) {
         return ERR(NUPIC_ERR_FORMAT,
                    "region '%s' (%s): the temporal memory has %u columns, "
                    "its input %u bits",
-                   nupic_region_name(r), REGION_TM,
-                   nupic_tm_num_columns(t->tm), width);
+                   nupic_region_name(r), REGION_TM, tmr_columns(t), width);
     }
-    uint32_t cells = nupic_tm_num_cells(t->tm);
+    uint32_t cells = tmr_cells(t);
     nupic_status st = nupic_region_set_output_size(r, "bottomUpOut", cells, err);
     if (st == NUPIC_OK)
         st = nupic_region_set_output_size(r, "activeCells", cells, err);
@@ -1243,30 +1291,48 @@ static nupic_status tm_region_compute(nupic_region *r, void *impl,
     size_t n = 0;
     for (uint32_t i = 0; i < in->count; i++)
         if (x[i] != 0.0f) t->active_columns[n++] = i;
-    /* TMRegion's anomaly: the active columns against the columns predicted
-     * before this compute. */
-    size_t np = predicted_columns(t);
     float score = 0.0f;
-    nupic_status st = nupic_anomaly_raw_score(
-        t->active_columns, n, t->predicted_columns, np, &score, err);
-    if (st != NUPIC_OK) return st;
-    st = nupic_tm_compute(t->tm, t->active_columns, n, t->learn, err);
-    if (st != NUPIC_OK) return st;
+    nupic_status st;
+    size_t np2, na;
+    const uint32_t *pred, *cells;
+    if (t->btm) {
+        /* BacktrackingTMCPP.compute(input, learn, infer); the engine
+         * scores the step as the TM region does for it. */
+        st = nupic_btm_compute(t->btm, t->active_columns, n, t->infer,
+                               t->learn, err);
+        if (st != NUPIC_OK) return st;
+        score = nupic_btm_anomaly(t->btm);
+        pred = nupic_btm_output(t->btm, &np2);
+        cells = nupic_btm_inf_active_cells(t->btm, &na);
+    } else {
+        /* TMRegion's anomaly: the active columns against the columns
+         * predicted before this compute. */
+        size_t np = predicted_columns(t);
+        st = nupic_anomaly_raw_score(t->active_columns, n,
+                                     t->predicted_columns, np, &score, err);
+        if (st != NUPIC_OK) return st;
+        st = nupic_tm_compute(t->tm, t->active_columns, n, t->learn, err);
+        if (st != NUPIC_OK) return st;
+        pred = nupic_tm_predictive_cells(t->tm, &np2);
+        cells = nupic_tm_active_cells(t->tm, &na);
+    }
     /* TMShimMixin.compute's output: predictive and active cells. */
     nupic_array *out = nupic_region_output(r, "bottomUpOut");
     nupic_array *act = nupic_region_output(r, "activeCells");
     float *o = out->data, *a = act->data;
     for (size_t i = 0; i < t->n_set_out; i++) o[t->set_out[i]] = 0.0f;
     for (size_t i = 0; i < t->n_set_act; i++) a[t->set_act[i]] = 0.0f;
-    size_t np2, na;
-    const uint32_t *pred = nupic_tm_predictive_cells(t->tm, &np2);
-    const uint32_t *cells = nupic_tm_active_cells(t->tm, &na);
+    /* bottomUpOut: tm_cpp's shim ORs predictive and active cells; the
+     * backtracking TM's output is its outputType's cells. */
     for (size_t i = 0; i < np2; i++) o[pred[i]] = 1.0f;
-    for (size_t i = 0; i < na; i++) o[cells[i]] = a[cells[i]] = 1.0f;
+    for (size_t i = 0; i < na; i++) {
+        a[cells[i]] = 1.0f;
+        if (t->tm) o[cells[i]] = 1.0f;
+    }
     memcpy(t->set_out, pred, np2 * sizeof *pred);
-    memcpy(t->set_out + np2, cells, na * sizeof *cells);
+    if (t->tm) memcpy(t->set_out + np2, cells, na * sizeof *cells);
     memcpy(t->set_act, cells, na * sizeof *cells);
-    t->n_set_out = np2 + na;
+    t->n_set_out = np2 + (t->tm ? na : 0);
     t->n_set_act = na;
     ((float *)nupic_region_output(r, "anomalyScore")->data)[0] =
         t->cfg.anomaly_mode ? score : 0.0f;
@@ -1279,6 +1345,7 @@ static nupic_status tm_region_execute(nupic_region *r, void *impl,
     if (strcmp(command, "reset") == 0 ||
         strcmp(command, "resetSequenceStates") == 0) {
         if (t->tm) nupic_tm_reset(t->tm);
+        if (t->btm) nupic_btm_reset(t->btm);
         return NUPIC_OK;
     }
     return ERR(NUPIC_ERR_UNSUPPORTED,
@@ -1289,19 +1356,24 @@ static nupic_status tm_region_execute(nupic_region *r, void *impl,
 static nupic_status tm_region_write(const nupic_region *r, const void *impl,
                                     ncp_bptr p, nupic_error *err) {
     const tm_region *t = impl;
-    if (t->tm == NULL)
+    if (t->tm == NULL && t->btm == NULL)
         return ERR(NUPIC_ERR_ARG, "region '%s': not initialized",
                    nupic_region_name(r));
     TMRegionProto_B b = TMRegionProto_new(p);
     TMRegionProto_set_temporalImp(b, t->cfg.temporal_imp,
                                   strlen(t->cfg.temporal_imp));
-    uint32_t cols = nupic_tm_num_columns(t->tm);
+    uint32_t cols = tmr_columns(t);
     TMRegionProto_set_columnCount(b, cols);
     TMRegionProto_set_inputWidth(b, cols);
-    TMRegionProto_set_cellsPerColumn(b, nupic_tm_num_cells(t->tm) / cols);
+    TMRegionProto_set_cellsPerColumn(b, tmr_cells(t) / cols);
     TMRegionProto_set_learningMode(b, t->learn);
     TMRegionProto_set_inferenceMode(b, t->infer);
     TMRegionProto_set_anomalyMode(b, t->cfg.anomaly_mode);
+    if (t->btm)
+        return nupic_btm_write_cpp(
+            t->btm,
+            BacktrackingTMCppProto_new(TMRegionProto_ptr_backtrackingTMCpp(b)),
+            err);
     return nupic_tm_write(t->tm, TMRegionProto_init_temporalMemory(b), err);
 }
 
@@ -1309,39 +1381,47 @@ static nupic_status tm_region_read(nupic_region *r, ncp_ptr p, void **impl,
                                    nupic_error *err) {
     TMRegionProto_R rp = TMRegionProto_read(p);
     ncp_text imp = TMRegionProto_get_temporalImp(rp);
-    if (!(imp.len == 6 && memcmp(imp.str, "tm_cpp", 6) == 0) ||
-        TMRegionProto_which(rp) != TMRegionProto_which_temporalMemory)
+    bool tm_cpp = imp.len == 6 && memcmp(imp.str, "tm_cpp", 6) == 0 &&
+                  TMRegionProto_which(rp) == TMRegionProto_which_temporalMemory;
+    bool cpp = imp.len == 3 && memcmp(imp.str, "cpp", 3) == 0 &&
+               TMRegionProto_which(rp) == TMRegionProto_which_backtrackingTMCpp;
+    if (!tm_cpp && !cpp)
         return ERR(NUPIC_ERR_UNSUPPORTED,
                    "region '%s': TMRegionProto.temporalImp '%.*s' is not "
-                   "supported (\"tm_cpp\" with a temporalMemory)",
+                   "supported (\"tm_cpp\" with a temporalMemory, \"cpp\" "
+                   "with a backtrackingTMCpp)",
                    nupic_region_name(r), (int)(imp.len > 32 ? 32 : imp.len),
                    imp.str ? imp.str : "");
     tm_region *t = calloc(1, sizeof *t);
     if (t == NULL) return ERR(NUPIC_ERR_NOMEM, "TMRegion: out of memory");
     tm_region_config_default(&t->cfg);
-    snprintf(t->cfg.temporal_imp, sizeof t->cfg.temporal_imp, "tm_cpp");
+    snprintf(t->cfg.temporal_imp, sizeof t->cfg.temporal_imp, "%s",
+             cpp ? "cpp" : "tm_cpp");
     nupic_status st =
-        nupic_tm_read(TMRegionProto_get_temporalMemory(rp), &t->tm, err);
+        cpp ? nupic_btm_read_cpp(BacktrackingTMCppProto_read(
+                                     TMRegionProto_get_backtrackingTMCpp(rp)),
+                                 &t->btm, err)
+            : nupic_tm_read(TMRegionProto_get_temporalMemory(rp), &t->tm, err);
     if (st == NUPIC_OK) {
-        uint32_t cols = nupic_tm_num_columns(t->tm);
+        uint32_t cols = tmr_columns(t);
         if (TMRegionProto_get_columnCount(rp) != cols ||
             TMRegionProto_get_cellsPerColumn(rp) * (uint64_t)cols !=
-                nupic_tm_num_cells(t->tm))
+                tmr_cells(t))
             st = ERR(NUPIC_ERR_FORMAT,
                      "region '%s': TMRegionProto says %u columns of %u "
                      "cells, its temporal memory %u cells in %u columns",
                      nupic_region_name(r), TMRegionProto_get_columnCount(rp),
-                     TMRegionProto_get_cellsPerColumn(rp),
-                     nupic_tm_num_cells(t->tm), cols);
+                     TMRegionProto_get_cellsPerColumn(rp), tmr_cells(t),
+                     cols);
     }
     if (st == NUPIC_OK) st = tm_region_buffers(t, err);
     if (st != NUPIC_OK) {
         tm_region_free(t);
         return st;
     }
-    t->cfg.column_count = nupic_tm_num_columns(t->tm);
+    t->cfg.column_count = tmr_columns(t);
     t->cfg.input_width = t->cfg.column_count;
-    t->cfg.cells_per_column = nupic_tm_num_cells(t->tm) / t->cfg.column_count;
+    t->cfg.cells_per_column = tmr_cells(t) / t->cfg.column_count;
     t->learn = TMRegionProto_get_learningMode(rp);
     t->infer = TMRegionProto_get_inferenceMode(rp);
     t->cfg.anomaly_mode = TMRegionProto_get_anomalyMode(rp);
@@ -1357,6 +1437,11 @@ static bool tm_region_equal(const void *a, const void *b, char *diff,
         if (diff) snprintf(diff, size, "TMRegion: modes differ");
         return false;
     }
+    if ((x->btm == NULL) != (y->btm == NULL)) {
+        if (diff) snprintf(diff, size, "TMRegion: temporal memory kinds");
+        return false;
+    }
+    if (x->btm) return nupic_btm_equal(x->btm, y->btm, diff, size);
     if (x->tm == NULL || y->tm == NULL) return x->tm == y->tm;
     return nupic_tm_equal(x->tm, y->tm, diff, size);
 }

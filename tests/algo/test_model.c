@@ -226,6 +226,45 @@ static void test_save_load_continuation(void **state) {
     free(rr);
 }
 
+/* The same with the backtracking TM (the preset's default, "cpp"): NuPIC's
+ * first score, learning, and save and load continuing bit for bit. */
+static void test_cpp_preset(void **state) {
+    (void)state;
+    const size_t n = 1600, points[] = {1, 700, 1200};
+    nupic_model *ref = preset(NULL);
+    nupic_model_result *rr = results();
+    run(ref, 0, n, rr);
+    assert_true(rr[0].raw_anomaly == 1.0);
+    double first = 0, last = 0;
+    for (size_t k = 0; k < 100; k++) first += rr[k].raw_anomaly;
+    for (size_t k = n - 300; k < n; k++) last += rr[k].raw_anomaly;
+    assert_true(last / 300 < 0.5 * (first / 100));
+    for (size_t k = 0; k < 388; k++) assert_true(rr[k].likelihood == 0.5);
+    nupic_model_free(ref);
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        size_t at = points[i], stop = at + 400;
+        nupic_model *m = preset("cpp");
+        run(m, 0, at, NULL);
+        size_t len, len2;
+        void *buf = to_mem(m, &len, false);
+        nupic_model *r = from_mem(buf, len);
+        char diff[256] = "";
+        if (!nupic_model_equal(m, r, diff, sizeof diff))
+            fail_msg("after %zu records: %s", at, diff);
+        void *buf2 = to_mem(r, &len2, false);
+        ts_assert_bytes_equal(buf, len, buf2, len2);
+        nupic_model_result *rc = results();
+        run(r, at, stop, rc);
+        assert_same_results(rr, rc, at, stop);
+        free(rc);
+        free(buf);
+        free(buf2);
+        nupic_model_free(r);
+        nupic_model_free(m);
+    }
+    free(rr);
+}
+
 /* ---- params ------------------------------------------------------------- */
 
 static void expect_error(const char *json, nupic_status want,
@@ -299,15 +338,15 @@ static void test_params_errors(void **state) {
     expect_error("{\"model\": \"HTMPrediction\", \"version\": 1}",
                  NUPIC_ERR_PARAM, "modelConfig.modelParams: missing");
     expect_error("{", NUPIC_ERR_FORMAT, "params: line");
-    /* The backtracking TM is not there yet: a clear error. */
-    nupic_anomaly_preset p = {0.0, 100.0, 0, "cpp"};
+    j = preset_json_with("modelConfig.modelParams.tmParams", "temporalImp",
+                         "temporalImp", "\"py\"");
+    expect_error(j, NUPIC_ERR_UNSUPPORTED,
+                 "modelConfig.modelParams.tmParams.temporalImp: 'py' is not "
+                 "supported");
+    free(j);
+    nupic_anomaly_preset p = {0.0, 100.0, 0, "tm_py"};
     nupic_model *m = NULL;
     nupic_error err = {0};
-    assert_int_equal(nupic_model_new_anomaly_preset(&p, &m, &err),
-                     NUPIC_ERR_UNSUPPORTED);
-    assert_null(m);
-    assert_non_null(strstr(err.message, "not available yet"));
-    p.tm_implementation = "tm_py";
     assert_int_equal(nupic_model_new_anomaly_preset(&p, &m, &err),
                      NUPIC_ERR_PARAM);
 }
@@ -641,6 +680,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_preset_hotgym),
         cmocka_unit_test(test_save_load_continuation),
+        cmocka_unit_test(test_cpp_preset),
         cmocka_unit_test(test_params_errors),
         cmocka_unit_test(test_preset_values),
         cmocka_unit_test(test_checkpoint_dir),

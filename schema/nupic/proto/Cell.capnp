@@ -6,4 +6,10 @@ using import "/nupic/proto/Segment.capnp".SegmentProto;
 
 struct CellProto {
   segments @0 :List(SegmentProto);
+
+  # nupic-c addition (nupic.core ignores it): the cell's empty segment
+  # slots in the order they will be reused, the last first.  Absent when
+  # that order is ascending, which is how nupic.core rebuilds it on read;
+  # present, it keeps a restored engine on the path of the one saved.
+  freeSegments @1 :List(UInt32);
 }
