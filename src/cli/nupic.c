@@ -6,7 +6,6 @@
  *
  * Exit status: 0 success, 1 failure (bad input, I/O), 2 usage error.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,15 +33,6 @@ static const cli_command commands[] = {
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
-
-void cli_error(const char *command, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "nupic%s%s: ", command ? " " : "", command ? command : "");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
 
 static void usage(FILE *out) {
     fprintf(out, "usage: nupic [--help | --version] <command> [<arguments>]\n"
