@@ -233,6 +233,7 @@ static void malformed_rows(void **state) {
     cli_assert_fails(PRESET "-i nan.csv -o n.csv", 1);
     assert_contains("err.txt", "nan.csv:5: field 'consumption': 'lots' is "
                                "not a finite number");
+    free(b);
     assert_int_equal(count_lines(b = slurp_text("n.csv")), 2);
     free(b);
     free(whole);
