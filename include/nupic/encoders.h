@@ -555,6 +555,15 @@ NCP_API const nupic_date_enc *nupic_multi_enc_date(const nupic_multi_enc *m,
 NCP_API const nupic_category_enc *
 nupic_multi_enc_category(const nupic_multi_enc *m, uint32_t j);
 
+/* NuPIC's getBucketIndices for one field: the bucket of value for the
+ * first encoder of field `field` (a scalar, RDSE or category encoder; a
+ * date field gives NUPIC_ERR_UNSUPPORTED).  An RDSE grows its bucket map
+ * as when it encodes the value, hence the non-const m. */
+NCP_API nupic_status nupic_multi_enc_bucket(nupic_multi_enc *m, uint32_t field,
+                                            const nupic_value *value,
+                                            uint32_t *bucket,
+                                            nupic_error *err);
+
 NCP_API bool nupic_multi_enc_equal(const nupic_multi_enc *a,
                                    const nupic_multi_enc *b, char *diff,
                                    size_t diff_size);

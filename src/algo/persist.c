@@ -144,3 +144,35 @@ nupic_status persist_from_mem(const void *buf, size_t len, persist_reader r,
         return nupic_error_from_ncp(err, &e);
     return finish_read(m, r, out, err);
 }
+
+nupic_status persist_open_file(FILE *f, const nupic_load_options *o,
+                               ncp_msg **m, nupic_error *err) {
+    *m = NULL;
+    if (f == NULL) return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL FILE");
+    ncp_read_options ro = read_options(o);
+    ncp_error e = {NCP_OK, ""};
+    if (ncp_msg_read_file(f, &ro, m, &e) != NCP_OK)
+        return nupic_error_from_ncp(err, &e);
+    return NUPIC_OK;
+}
+
+nupic_status persist_open_path(const char *path, const nupic_load_options *o,
+                               ncp_msg **m, nupic_error *err) {
+    *m = NULL;
+    ncp_read_options ro = read_options(o);
+    ncp_error e = {NCP_OK, ""};
+    if (ncp_msg_map_path(path, &ro, m, &e) != NCP_OK)
+        return nupic_error_from_ncp(err, &e);
+    return NUPIC_OK;
+}
+
+nupic_status persist_open_mem(const void *buf, size_t len,
+                              const nupic_load_options *o, ncp_msg **m,
+                              nupic_error *err) {
+    *m = NULL;
+    ncp_read_options ro = read_options(o);
+    ncp_error e = {NCP_OK, ""};
+    if (ncp_msg_from_buffer(buf, len, &ro, m, &e) != NCP_OK)
+        return nupic_error_from_ncp(err, &e);
+    return NUPIC_OK;
+}

@@ -40,4 +40,14 @@ nupic_status persist_from_mem(const void *buf, size_t len, persist_reader r,
                               const nupic_load_options *o, void **out,
                               nupic_error *err);
 
+/* The message alone, opened with the load options' limits, for readers
+ * that need more than persist_reader passes; the caller frees it. */
+nupic_status persist_open_file(FILE *f, const nupic_load_options *o,
+                               ncp_msg **m, nupic_error *err);
+nupic_status persist_open_path(const char *path, const nupic_load_options *o,
+                               ncp_msg **m, nupic_error *err);
+nupic_status persist_open_mem(const void *buf, size_t len,
+                              const nupic_load_options *o, ncp_msg **m,
+                              nupic_error *err);
+
 #endif /* NUPIC_ALGO_PERSIST_H */

@@ -24,6 +24,14 @@ struct RandomDistributedScalarEncoderProto {
   maxOverlap @10 :UInt32; # most bits shared by buckets w or more apart
   numTries @11 :UInt32;   # rejected draws so far
 
+  # nupic-c additions (NuPIC ignores them): the resolution and offset in
+  # full double precision, so that a restored encoder places values in the
+  # same buckets as the one saved.  0 (absent) or a value whose Float32
+  # rounding differs from resolution / offset.value: use the Float32 value,
+  # as NuPIC does.
+  resolutionExact @13 :Float64;
+  offsetExact @14 :Float64;
+
   struct BucketMapping {
     key @0 :UInt32;           # bucket index
     value @1 :List(UInt32);   # its w bits, in the order they were drawn

@@ -258,6 +258,45 @@ const nupic_category_enc *nupic_multi_enc_category(const nupic_multi_enc *m,
     return entry_of(m, j, NUPIC_ENC_CATEGORY);
 }
 
+nupic_status nupic_multi_enc_bucket(nupic_multi_enc *m, uint32_t field,
+                                    const nupic_value *value, uint32_t *bucket,
+                                    nupic_error *err) {
+    if (m == NULL || value == NULL || bucket == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_multi_enc_bucket: NULL argument");
+    for (uint32_t j = 0; j < m->num_entries; j++) {
+        multi_entry *e = &m->entries[j];
+        if (e->field != field) continue;
+        const char *name = m->fields[field];
+        switch (e->type) {
+        case NUPIC_ENC_SCALAR:
+        case NUPIC_ENC_RDSE:
+            if (value->kind != NUPIC_VALUE_NUMBER)
+                return nupic_error_set(err, NUPIC_ERR_ARG,
+                                       "field '%s': a number expected", name);
+            return e->type == NUPIC_ENC_SCALAR
+                       ? nupic_scalar_enc_bucket(e->u.scalar,
+                                                 value->u.number, bucket, err)
+                       : nupic_rdse_bucket(e->u.rdse, value->u.number, bucket,
+                                           err);
+        case NUPIC_ENC_CATEGORY:
+            if (value->kind != NUPIC_VALUE_CATEGORY)
+                return nupic_error_set(err, NUPIC_ERR_ARG,
+                                       "field '%s': a category expected",
+                                       name);
+            return nupic_category_enc_bucket(e->u.category,
+                                             value->u.category, bucket, err);
+        case NUPIC_ENC_DATE:
+            return nupic_error_set(err, NUPIC_ERR_UNSUPPORTED,
+                                   "field '%s': a date field has no single "
+                                   "bucket",
+                                   name);
+        }
+    }
+    return nupic_error_set(err, NUPIC_ERR_ARG, "MultiEncoder: no field %u",
+                           field);
+}
+
 bool nupic_multi_enc_equal(const nupic_multi_enc *a, const nupic_multi_enc *b,
                            char *diff, size_t diff_size) {
     if (diff && diff_size) diff[0] = '\0';

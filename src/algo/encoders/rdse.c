@@ -532,6 +532,12 @@ nupic_status rdse_write_ctx(const nupic_rdse *e,
         RandomDistributedScalarEncoderProto_offset_set_value(ob, off);
     else
         RandomDistributedScalarEncoderProto_offset_set_none(ob);
+    /* The exact values when the Float32 fields do not hold them. */
+    if ((double)res != e->resolution)
+        RandomDistributedScalarEncoderProto_set_resolutionExact(b,
+                                                                e->resolution);
+    if (e->has_offset && (double)off != e->offset)
+        RandomDistributedScalarEncoderProto_set_offsetExact(b, e->offset);
     nupic_status st = nupic_random_write(
         &e->rng, RandomDistributedScalarEncoderProto_init_random(b), err);
     if (st != NUPIC_OK) return st;
@@ -669,6 +675,10 @@ nupic_status rdse_read_ctx(RandomDistributedScalarEncoderProto_R r,
     if (e == NULL)
         return enc_fail(err, NUPIC_ERR_NOMEM, "%s: out of memory", ctx);
     e->resolution = RandomDistributedScalarEncoderProto_get_resolution(r);
+    double exact = RandomDistributedScalarEncoderProto_get_resolutionExact(r);
+    if (exact != 0.0 && isfinite(exact) &&
+        (float)exact == (float)e->resolution)
+        e->resolution = exact;
     e->w = RandomDistributedScalarEncoderProto_get_w(r);
     e->n = RandomDistributedScalarEncoderProto_get_n(r);
     e->verbosity = RandomDistributedScalarEncoderProto_get_verbosity(r);
@@ -689,6 +699,9 @@ nupic_status rdse_read_ctx(RandomDistributedScalarEncoderProto_R r,
     case RandomDistributedScalarEncoderProto_offset_which_value:
         e->has_offset = true;
         e->offset = RandomDistributedScalarEncoderProto_offset_get_value(o);
+        exact = RandomDistributedScalarEncoderProto_get_offsetExact(r);
+        if (exact != 0.0 && isfinite(exact) && (float)exact == (float)e->offset)
+            e->offset = exact;
         if (!isfinite(e->offset)) {
             st = enc_fail(err, NUPIC_ERR_FORMAT,
                           "%s.offset.value: %g is not finite", ctx, e->offset);
