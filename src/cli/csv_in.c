@@ -336,8 +336,7 @@ cli_csv *cli_csv_open(FILE *f, const char *name, char *msg, size_t msg_size) {
     if (!parser_init(r)) {
         set_msg(r, 0, "out of memory");
     } else if (read_header(r)) {
-        r->msg[0] = 0;
-        return r;
+        return r; /* msg: the first record's, when it is malformed */
     }
     if (msg_size) snprintf(msg, msg_size, "%s", r->msg);
     cli_csv_free(r);

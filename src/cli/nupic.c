@@ -25,6 +25,8 @@ typedef struct cli_command {
 
 /* Subcommands, in the order `nupic --help` lists them. */
 static const cli_command commands[] = {
+    {"run", "run an HTM model over a record file (anomalies, predictions)",
+     cli_run},
     {"inspect", "print a saved message as JSON or Cap'n Proto text",
      cli_inspect},
     {"sp", "run a spatial pooler over an SDR file (new or from a saved state)",

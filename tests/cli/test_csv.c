@@ -124,6 +124,12 @@ static void nupic_header(void **state) {
     assert_null(x.r);
     assert_string_equal(x.msg, "in.csv:3: 3 field flags for 2 fields");
     fclose(x.f);
+    /* A malformed first record keeps its message through the opening. */
+    x = open_text("v\nf\"\"y\n-0\n");
+    assert_non_null(x.r);
+    expect_bad(x.r, "in.csv:2: misplaced quote at column 2");
+    expect_record(x.r, 3, "-0", NULL);
+    close_reader(&x);
     /* A second line with some type names is a record. */
     x = open_text("a,b\nfloat,7\n");
     assert_non_null(x.r);
