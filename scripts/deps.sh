@@ -5,7 +5,7 @@
 set -euo pipefail
 
 profile=${1:-build}
-pkgs=(cmake make gcc pkg-config capnproto libjansson-dev)
+pkgs=(cmake make gcc pkg-config capnproto libjansson-dev libcsv-dev)
 case "$profile" in
   build) ;;
   test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev xz-utils) ;;

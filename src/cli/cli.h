@@ -18,6 +18,7 @@ enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
 
 /* Subcommands. */
 int cli_inspect(int argc, char **argv);
+int cli_run(int argc, char **argv);
 int cli_sp(int argc, char **argv);
 int cli_tm(int argc, char **argv);
 int cli_btm(int argc, char **argv);

@@ -6,7 +6,6 @@
  *
  * Exit status: 0 success, 1 failure (bad input, I/O), 2 usage error.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +25,8 @@ typedef struct cli_command {
 
 /* Subcommands, in the order `nupic --help` lists them. */
 static const cli_command commands[] = {
+    {"run", "run an HTM model over a record file (anomalies, predictions)",
+     cli_run},
     {"inspect", "print a saved message as JSON or Cap'n Proto text",
      cli_inspect},
     {"sp", "run a spatial pooler over an SDR file (new or from a saved state)",
@@ -35,15 +36,6 @@ static const cli_command commands[] = {
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
-
-void cli_error(const char *command, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "nupic%s%s: ", command ? " " : "", command ? command : "");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
 
 static void usage(FILE *out) {
     fprintf(out, "usage: nupic [--help | --version] <command> [<arguments>]\n"
