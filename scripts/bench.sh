@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
-# scripts/bench.sh - set up, build and run the runtime benchmark
-# (bench/ncp_bench.c): installs what it needs (scripts/deps.sh bench: the
-# reference C++ Cap'n Proto library and g++, so the run includes the
-# reference figures), builds the release preset and runs the benchmark.
-# Arguments go to ncp_bench, e.g.  scripts/bench.sh -r 21
-# Output: one machine-readable line per figure (see bench/ncp_bench.c).
+# scripts/bench.sh [NAME...] - set up, build and run the benchmarks (all of
+# them, or those named): ncp (the runtime, with the reference C++ library
+# in the same run), sp, tm, btm, encoder, classifier, model (the OPF model
+# through the library) and run (`nupic run` end to end on hotgym).
+# Installs what it needs (scripts/deps.sh bench).  Output: one
+# machine-readable line per figure (see each bench/<name>_bench.*).
+# Timings are of this machine at this moment: run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh bench
+names=("$@")
+[ ${#names[@]} -eq 0 ] && names=(ncp sp tm btm encoder classifier model run)
 cmake --preset release -DNUPIC_BUILD_TESTS=OFF -DNUPIC_BUILD_BENCH=ON >/dev/null
-cmake --build --preset release -j"$(nproc)" --target ncp_bench >/dev/null
-exec build/release/bench/ncp_bench "$@"
+targets=()
+for n in "${names[@]}"; do
+  case "$n" in
+    run) targets+=(nupic_cli) ;;
+    ncp|sp|tm|btm|encoder|classifier|model) targets+=("${n}_bench") ;;
+    *) echo "bench.sh: unknown benchmark '$n'" >&2; exit 2 ;;
+  esac
+done
+cmake --build --preset release -j"$(nproc)" --target "${targets[@]}" >/dev/null
+for n in "${names[@]}"; do
+  if [ "$n" = run ]; then
+    bench/run_bench.sh build/release/src/cli/nupic
+  else
+    "build/release/bench/${n}_bench"
+  fi
+done
