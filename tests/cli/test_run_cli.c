@@ -11,6 +11,9 @@
  *    before it were written and a checkpoint taken with
  *    --checkpoint-every; continuing from that checkpoint gives the rows of
  *    the uninterrupted run; --skip-bad-rows goes on with a warning;
+ *  - a prediction model from a NuPIC params file (tests/data/params/):
+ *    prediction and probability columns for steps 1 and 5, and the same
+ *    rows after a save and a --load;
  *  - usage errors exit 2, bad input 1.
  *
  * Environment (set by CTest): NUPIC_CLI, NUPIC_TEST_DATA.
@@ -279,11 +282,44 @@ static void errors(void **state) {
     assert_contains("out.txt", "records      0\n");
 }
 
+/* A TemporalMultiStep model from NuPIC's params, with a classifier-only
+ * encoder: predictions for steps 1 and 5; saved after 300 records and
+ * continued, the same rows. */
+static void params_predictions(void **state) {
+    (void)state;
+    char params[1024];
+    snprintf(params, sizeof params, "%s", ts_data_path("params/hotgym_multistep.json"));
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "run --params %s -i all.csv -o pred.csv", params);
+    assert_int_equal(cli_nupic(cmd), 0);
+    char *out = slurp_text("pred.csv");
+    assert_int_equal(count_lines(out), 601);
+    const char *head = "timestamp,consumption,anomaly_score,anomaly_likelihood,"
+                       "log_likelihood,prediction_1,probability_1,"
+                       "prediction_5,probability_5\n";
+    assert_int_equal(strncmp(out, head, strlen(head)), 0);
+    /* No anomaly columns' values; five values after the timestamp and
+     * consumption on every row. */
+    assert_non_null(strstr(out, "\n2010-07-02 00:00:00,21.199999999999999,,,,"));
+    snprintf(cmd, sizeof cmd,
+             "run --params %s -i h1.csv -o p1.csv --save ckp", params);
+    assert_int_equal(cli_nupic(cmd), 0);
+    assert_int_equal(cli_nupic("run --load ckp -i h2.csv -o p2.csv"), 0);
+    char *second = slurp_text("p2.csv");
+    char *want = lines(out, 301, -1);
+    const char *rows = strchr(second, '\n') + 1;
+    assert_string_equal(rows, want);
+    free(want);
+    free(second);
+    free(out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(preset),
         cmocka_unit_test(save_and_continue),
         cmocka_unit_test(malformed_rows),
+        cmocka_unit_test(params_predictions),
         cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
