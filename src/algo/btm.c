@@ -1023,11 +1023,6 @@ static void propagate(nupic_btm *t, const btm_state *state) {
     }
 }
 
-static inline uint32_t slot_activity(const nupic_btm *t, uint32_t cell,
-                                     uint32_t slot) {
-    return t->act_seg[t->cells[cell].slots[slot]];
-}
-
 /* ------------------------------------------------------------------------
  * Inference (Cells4::inferPhase1, inferPhase2, inferBacktrack,
  * updateInferenceState)

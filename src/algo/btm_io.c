@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -350,6 +351,12 @@ static nupic_status read_cells(nupic_btm *t, CellProto_RList cells,
             s->last_active_it = SegmentProto_get_lastActiveIteration(sr);
             s->last_pos_dc = SegmentProto_get_lastPosDutyCycle(sr);
             s->last_pos_dc_it = SegmentProto_get_lastPosDutyCycleIteration(sr);
+            /* Duty cycles are averages of 0s and 1s: a negative one would
+             * make confidences negative. */
+            if (!(s->last_pos_dc >= 0.0f && s->last_pos_dc <= FLT_MAX))
+                return FMT("cells[%u].segments[%u]: lastPosDutyCycle %.9g is "
+                           "negative or not finite",
+                           i, j, (double)s->last_pos_dc);
             InSynapseProto_RList yl = SegmentProto_get_synapses(sr);
             uint32_t n = InSynapseProto_RList_len(yl);
             if (n > t->n_cells)
@@ -372,9 +379,12 @@ static nupic_status read_cells(nupic_btm *t, CellProto_RList cells,
                     return FMT("cells[%u].segments[%u].synapses[%u]: srcCellIdx "
                                "%u after %u (not ascending)",
                                i, j, k, src, s->syn[k - 1].src);
-                if (!(perm > 0.0f && perm <= 1e6f))
+                /* 0 is reachable: synapses are made with initialPerm,
+                 * which may be 0, and removed only when an update takes
+                 * them to 0 or below. */
+                if (!(perm >= 0.0f && perm <= 1e6f))
                     return FMT("cells[%u].segments[%u].synapses[%u]: permanence "
-                               "%.9g is not positive and finite",
+                               "%.9g is negative or not finite",
                                i, j, k, (double)perm);
                 s->syn[k] = (btm_syn){src, perm};
             }

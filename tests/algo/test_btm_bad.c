@@ -146,7 +146,7 @@ static void b_syn_perm(Cells4Proto_B b) {
     SegmentProto_B s = one_segment(b, 1);
     InSynapseProto_BList l = SegmentProto_init_synapses(s, 1);
     InSynapseProto_set_srcCellIdx(InSynapseProto_BList_get(l, 0), 1);
-    InSynapseProto_set_permanence(InSynapseProto_BList_get(l, 0), 0.0f);
+    InSynapseProto_set_permanence(InSynapseProto_BList_get(l, 0), -0.25f);
 }
 static void b_nconnected(Cells4Proto_B b) {
     SegmentProto_B s = one_segment(b, 1);
