@@ -113,7 +113,9 @@ NCP_API nupic_status nupic_model_run(nupic_model *m, const nupic_value *values,
                                      nupic_model_result *out,
                                      nupic_error *err);
 
-/* Learning (all regions) and inference; both on after creation. */
+/* Learning (all regions) and inference; both on after creation.  With
+ * the backtracking TM, a run with both off gives NUPIC_ERR_ARG (as
+ * NuPIC's BacktrackingTMCPP). */
 NCP_API void nupic_model_enable_learning(nupic_model *m, bool on);
 NCP_API void nupic_model_enable_inference(nupic_model *m, bool on);
 NCP_API bool nupic_model_learning(const nupic_model *m);

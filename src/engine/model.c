@@ -759,6 +759,13 @@ nupic_status nupic_model_run(nupic_model *m, const nupic_value *values,
     if (m == NULL || values == NULL || out == NULL)
         return ERR(NUPIC_ERR_ARG, "nupic_model_run: NULL argument");
     memset(out, 0, sizeof *out);
+    /* BacktrackingTMCPP computes nothing with both off; refuse before any
+     * region changes. */
+    if (m->tm && !m->learning && !m->inference &&
+        tm_region_is_backtracking(nupic_region_impl(m->tm)))
+        return ERR(NUPIC_ERR_ARG,
+                   "model: the backtracking TM needs learning or inference "
+                   "on");
     nupic_status st =
         sensor_set_record(nupic_region_impl(m->sensor), values, err);
     if (st != NUPIC_OK) return st;

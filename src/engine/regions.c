@@ -1455,6 +1455,9 @@ void tm_region_set_anomaly_mode(void *impl, bool on) {
     ((tm_region *)impl)->cfg.anomaly_mode = on;
 }
 nupic_tm *tm_region_tm(void *impl) { return ((tm_region *)impl)->tm; }
+bool tm_region_is_backtracking(const void *impl) {
+    return ((const tm_region *)impl)->btm != NULL;
+}
 
 static const nupic_port_spec tm_inputs[] = {
     {"bottomUpIn", NUPIC_ARRAY_REAL32, true},

@@ -139,6 +139,8 @@ nupic_sp *sp_region_sp(void *impl);
 void tm_region_set_modes(void *impl, bool learn, bool infer);
 void tm_region_set_anomaly_mode(void *impl, bool on);
 nupic_tm *tm_region_tm(void *impl);
+/* Whether the region runs the backtracking TM (temporalImp "cpp"). */
+bool tm_region_is_backtracking(const void *impl);
 void classifier_region_set_modes(void *impl, bool learn, bool infer);
 nupic_classifier *classifier_region_classifier(void *impl);
 /* Whether the last compute inferred (its results are the classifier's). */

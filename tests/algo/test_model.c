@@ -263,6 +263,26 @@ static void test_cpp_preset(void **state) {
         nupic_model_free(m);
     }
     free(rr);
+    /* Learning and inference both off: refused, nothing changed. */
+    nupic_model *m = preset("cpp");
+    run(m, 0, 5, NULL);
+    size_t len;
+    void *before = to_mem(m, &len, true);
+    nupic_model_enable_learning(m, false);
+    nupic_model_enable_inference(m, false);
+    nupic_value v[2] = {{.kind = NUPIC_VALUE_MISSING}, {.kind = NUPIC_VALUE_MISSING}};
+    nupic_model_result res;
+    nupic_error err = {0};
+    assert_int_equal(nupic_model_run(m, v, &res, &err), NUPIC_ERR_ARG);
+    assert_non_null(strstr(err.message, "learning or inference"));
+    nupic_model_enable_learning(m, true);
+    nupic_model_enable_inference(m, true);
+    size_t len2;
+    void *after = to_mem(m, &len2, true);
+    ts_assert_bytes_equal(before, len, after, len2);
+    free(before);
+    free(after);
+    nupic_model_free(m);
 }
 
 /* ---- params ------------------------------------------------------------- */
