@@ -21,6 +21,7 @@
 
 #include <nupic/btm.h>
 #include <nupic/params.h>
+#include <nupic/regions.h>
 
 #include "regions.h"
 
@@ -922,6 +923,36 @@ nupic_status sensor_set_record(void *impl, const nupic_value *values,
         }
     }
     return NUPIC_OK;
+}
+
+static bool is_sensor(const nupic_region *r) {
+    return r && strcmp(nupic_region_get_type(r)->name, REGION_SENSOR) == 0;
+}
+
+uint32_t nupic_record_sensor_num_fields(const nupic_region *r) {
+    return is_sensor(r) ? sensor_num_fields(nupic_region_impl(r))
+                             : 0;
+}
+const char *nupic_record_sensor_field_name(const nupic_region *r,
+                                           uint32_t i) {
+    return is_sensor(r)
+               ? sensor_field_name(nupic_region_impl(r), i)
+               : NULL;
+}
+nupic_value_kind nupic_record_sensor_field_kind(const nupic_region *r,
+                                                uint32_t i) {
+    return is_sensor(r)
+               ? sensor_field_kind(nupic_region_impl(r), i)
+               : NUPIC_VALUE_MISSING;
+}
+nupic_status nupic_record_sensor_set_record(nupic_region *r,
+                                            const nupic_value *values,
+                                            nupic_error *err) {
+    if (!is_sensor(r) || values == NULL)
+        return ERR(NUPIC_ERR_ARG, "nupic_record_sensor_set_record: %s",
+                   values == NULL ? "NULL values"
+                                  : "the region is not a py.RecordSensor");
+    return sensor_set_record(nupic_region_impl(r), values, err);
 }
 
 static const nupic_port_spec sensor_outputs[] = {
