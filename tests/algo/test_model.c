@@ -3,10 +3,10 @@
  * the anomaly preset on hotgym, params errors naming their key, save and
  * load at several records continuing bit for bit, identical bytes when a
  * restored model is written again, checkpoints that survive a full disk, a
- * kill during save and a corrupted file, and a prediction model with the
- * classifier.
+ * read-only file system, a kill during save and a corrupted file, and a
+ * prediction model with the classifier.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* unshare, mount */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -484,6 +486,52 @@ static void test_checkpoint_full_disk(void **state) {
     nupic_model_free(after);
 }
 
+/* A read-only file system (a tmpfs remounted read-only, in a mount
+ * namespace of a child process): saving gives an I/O error naming the
+ * file, and the checkpoint there still loads, unchanged.  Skipped where
+ * the process may not mount (the child exits 77). */
+static void test_checkpoint_read_only_fs(void **state) {
+    (void)state;
+    char dir[256];
+    scratch_dir(dir, sizeof dir, "rofs");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    nupic_model *m = preset("tm_cpp");
+    run(m, 0, 100, NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (unshare(CLONE_NEWNS) != 0 ||
+            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+            mount("nupic-test", dir, "tmpfs", 0, "size=64m") != 0)
+            _exit(77);
+        nupic_error e = {0};
+        if (nupic_model_save(m, dir, &e) != NUPIC_OK) _exit(2);
+        nupic_model *saved = NULL;
+        if (nupic_model_load(dir, &saved, &e) != NUPIC_OK) _exit(3);
+        if (mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) != 0)
+            _exit(77);
+        run(m, 100, 150, NULL);
+        memset(&e, 0, sizeof e);
+        nupic_status st = nupic_model_save(m, dir, &e);
+        if (st != NUPIC_ERR_IO || strstr(e.message, "model.data") == NULL) {
+            fprintf(stderr, "read-only save: %d %s\n", st, e.message);
+            _exit(4);
+        }
+        nupic_model *after = NULL;
+        if (nupic_model_load(dir, &after, &e) != NUPIC_OK) _exit(5);
+        char diff[256];
+        if (!nupic_model_equal(saved, after, diff, sizeof diff)) _exit(6);
+        _exit(0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    rmdir(dir);
+    nupic_model_free(m);
+    if (WEXITSTATUS(status) == 77) skip();
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* A read-only place to save (here a "directory" that is a file): an error
  * naming it, nothing changed. */
 static void test_checkpoint_not_a_dir(void **state) {
@@ -705,6 +753,7 @@ int main(void) {
         cmocka_unit_test(test_preset_values),
         cmocka_unit_test(test_checkpoint_dir),
         cmocka_unit_test(test_checkpoint_full_disk),
+        cmocka_unit_test(test_checkpoint_read_only_fs),
         cmocka_unit_test(test_checkpoint_not_a_dir),
         cmocka_unit_test(test_checkpoint_kill),
         cmocka_unit_test(test_corrupted_file),
