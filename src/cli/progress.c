@@ -131,6 +131,7 @@ void cli_summary_print(FILE *out, const cli_summary *s) {
         fprintf(out, "records/s    %.0f\n", (double)s->records / s->seconds);
     else
         fprintf(out, "records/s    -\n");
+    if (!s->scored) return;
     fprintf(out, "anomalies    %llu (likelihood >= %g)\n",
             (unsigned long long)s->anomalies, s->threshold);
     if (s->top == NULL || s->top->n == 0) return;

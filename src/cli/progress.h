@@ -71,6 +71,7 @@ typedef struct cli_summary {
     double threshold;    /* anomaly: likelihood >= threshold */
     uint64_t anomalies;  /* records at or above it */
     const cli_top *top;  /* NULL: none */
+    bool scored;         /* false: no anomaly lines (a prediction model) */
 } cli_summary;
 
 /* Prints the summary: records, skipped rows, time, records/s, anomalies

@@ -170,6 +170,7 @@ typedef struct job {
     uint32_t n_steps;
     uint32_t steps[NUPIC_MODEL_MAX_STEPS];
     uint64_t skipped, anomalies, records;
+    bool scored; /* the model gave anomaly scores */
     uint64_t resume_at; /* --resume: records the checkpoint has seen */
     cli_plot *plot;
     cli_top top;
@@ -406,6 +407,7 @@ static bool run_record(job *j) {
     }
 
     double likelihood = res.has_anomaly ? res.likelihood : NAN;
+    if (res.has_anomaly) j->scored = true;
     j->records++;
     if (!isnan(likelihood) && likelihood >= j->threshold) j->anomalies++;
     cli_top_entry e = {likelihood, value, {0, 0, 0, 0, 0, 0, 0}, has_ts,
@@ -651,7 +653,7 @@ static int run_job(job *j) {
 
     FILE *summary = j->out == stdout ? stderr : stdout;
     cli_summary s = {j->records, j->skipped, seconds, j->threshold,
-                     j->anomalies, &j->top};
+                     j->anomalies, j->scored ? &j->top : NULL, j->scored};
     cli_summary_print(summary, &s);
     if (j->save != NULL) fprintf(summary, "model saved in %s\n", j->save);
     if (j->plot != NULL) fprintf(summary, "plot written to %s\n", j->plot_path);

@@ -118,7 +118,7 @@ static void summary(void **state) {
     e.value = NAN;
     e.has_time = false;
     cli_top_add(&t, &e);
-    cli_summary s = {4391, 2, 0.5, 0.99, 2, &t};
+    cli_summary s = {4391, 2, 0.5, 0.99, 2, &t, true};
     FILE *f = tmpfile();
     cli_summary_print(f, &s);
     char *out = contents(f);
@@ -135,12 +135,22 @@ static void summary(void **state) {
     fclose(f);
     /* No time elapsed, no anomalies. */
     f = tmpfile();
-    cli_summary z = {0, 0, 0, 0.99, 0, NULL};
+    cli_summary z = {0, 0, 0, 0.99, 0, NULL, true};
     cli_summary_print(f, &z);
     out = contents(f);
     assert_non_null(strstr(out, "records/s    -\n"));
+    assert_non_null(strstr(out, "anomalies    0"));
     assert_null(strstr(out, "top anomalies"));
     assert_null(strstr(out, "skipped"));
+    free(out);
+    fclose(f);
+    /* A model without anomaly scores: no anomaly lines. */
+    f = tmpfile();
+    cli_summary p = {10, 0, 1, 0.99, 0, NULL, false};
+    cli_summary_print(f, &p);
+    out = contents(f);
+    assert_non_null(strstr(out, "records      10\n"));
+    assert_null(strstr(out, "anomalies"));
     free(out);
     fclose(f);
 }
