@@ -104,9 +104,12 @@ int main(int argc, char **argv) {
     const char *data = MODEL_BENCH_DATA, *tmp = "/tmp";
     int opt;
     while ((opt = getopt(argc, argv, "r:f:t:")) != -1) {
-        if (opt == 'r') reps = atoi(optarg);
-        else if (opt == 'f') data = optarg;
-        else if (opt == 't') tmp = optarg;
+        if (opt == 'r')
+            reps = atoi(optarg);
+        else if (opt == 'f')
+            data = optarg;
+        else if (opt == 't')
+            tmp = optarg;
         else {
             fprintf(stderr, "usage: model_bench [-r REPS] [-f HOTGYM_CSV] "
                             "[-t TMP_DIR]\n");
@@ -141,8 +144,10 @@ int main(int argc, char **argv) {
         double *bs = malloc((size_t)reps * sizeof *bs);
         double *bl = malloc((size_t)reps * sizeof *bl);
         char path[512], base[512];
-        snprintf(path, sizeof path, "%s/model_bench_%d.bin", tmp, (int)getpid());
-        snprintf(base, sizeof base, "%s/model_bench_%d.raw", tmp, (int)getpid());
+        snprintf(path, sizeof path, "%s/model_bench_%d.bin", tmp,
+                 (int)getpid());
+        snprintf(base, sizeof base, "%s/model_bench_%d.raw", tmp,
+                 (int)getpid());
         long bytes = 0;
         for (int r = 0; r < reps; r++) {
             nupic_error err = {0};
@@ -177,8 +182,8 @@ int main(int argc, char **argv) {
             nupic_model *back = NULL;
             t0 = now();
             f = fopen(path, "rb");
-            if (!f || nupic_model_read_from_file(f, NULL, &back, &err) !=
-                          NUPIC_OK)
+            if (!f ||
+                nupic_model_read_from_file(f, NULL, &back, &err) != NUPIC_OK)
                 die("load", &err);
             tl[r] = now() - t0;
             fclose(f);
@@ -194,12 +199,14 @@ int main(int argc, char **argv) {
         const char *name = fmt == 0 ? "unpacked" : "packed";
         double s = median(ts, reps), l = median(tl, reps);
         double b1 = median(bs, reps), b2 = median(bl, reps);
-        printf("bench=model op=save format=%s bytes=%ld ms=%.3f baseline_ms=%.3f "
-               "x_baseline=%.2f\n",
-               name, bytes, s * 1e3, b1 * 1e3, s / b1);
-        printf("bench=model op=load format=%s bytes=%ld ms=%.3f baseline_ms=%.3f "
-               "x_baseline=%.2f\n",
-               name, bytes, l * 1e3, b2 * 1e3, l / b2);
+        printf(
+            "bench=model op=save format=%s bytes=%ld ms=%.3f baseline_ms=%.3f "
+            "x_baseline=%.2f\n",
+            name, bytes, s * 1e3, b1 * 1e3, s / b1);
+        printf(
+            "bench=model op=load format=%s bytes=%ld ms=%.3f baseline_ms=%.3f "
+            "x_baseline=%.2f\n",
+            name, bytes, l * 1e3, b2 * 1e3, l / b2);
         free(ts);
         free(tl);
         free(bs);

@@ -28,8 +28,8 @@ typedef struct threshold {
     double count; /* state: how many times the output was 1 */
 } threshold;
 
-static nupic_status th_create(nupic_region *r, const char *params,
-                              void **impl, nupic_error *err) {
+static nupic_status th_create(nupic_region *r, const char *params, void **impl,
+                              nupic_error *err) {
     (void)r;
     threshold *t = calloc(1, sizeof *t);
     if (t == NULL) return nupic_error_set(err, NUPIC_ERR_NOMEM, "threshold");
@@ -51,21 +51,23 @@ static nupic_status th_initialize(nupic_region *r, void *impl,
     return nupic_region_set_output_size(r, "out", 1, err);
 }
 
-static nupic_status th_compute(nupic_region *r, void *impl,
-                               nupic_error *err) {
+static nupic_status th_compute(nupic_region *r, void *impl, nupic_error *err) {
     (void)err;
     threshold *t = impl;
     const nupic_array *in = nupic_region_input(r, "in");
     const float *x = in->data;
     double n = 0;
-    for (uint32_t i = 0; i < in->count / 2; i++) n += x[i] != 0.0f;
+    for (uint32_t i = 0; i < in->count / 2; i++)
+        n += x[i] != 0.0f;
     double on = n > t->min;
     t->count += on;
     ((double *)nupic_region_output(r, "out")->data)[0] = on;
     return NUPIC_OK;
 }
 
-static void th_free(void *impl) { free(impl); }
+static void th_free(void *impl) {
+    free(impl);
+}
 
 /* The state: [min, count] as an ArrayProto's real64Array. */
 static nupic_status th_write(const nupic_region *r, const void *impl,

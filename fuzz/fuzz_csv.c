@@ -67,8 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FZ_CHECK(n >= 1, "no fields");
         uint64_t last = 1;
         int got;
-        while ((got = cli_csv_next(r)) != CLI_CSV_END &&
-               got != CLI_CSV_FAIL) {
+        while ((got = cli_csv_next(r)) != CLI_CSV_END && got != CLI_CSV_FAIL) {
             FZ_CHECK(cli_csv_bytes(r) <= size, "bytes %llu of %zu",
                      (unsigned long long)cli_csv_bytes(r), size);
             if (got == CLI_CSV_BAD) {

@@ -44,15 +44,15 @@ static bool within_budget(const uint8_t *data, size_t size) {
     o.max_message_words = NCP_LARGE_MAX_MESSAGE_WORDS;
     ncp_msg *m = NULL;
     if (ncp_msg_from_buffer(data, size, &o, &m, NULL) != NCP_OK) return true;
-    NetworkProto_R net =
-        HTMPredictionModelProto_get_network(HTMPredictionModelProto_read_root(m));
+    NetworkProto_R net = HTMPredictionModelProto_get_network(
+        HTMPredictionModelProto_read_root(m));
     Map_Text_RegionProto_Entry_RList e =
         Map_Text_RegionProto_get_entries(NetworkProto_get_regions(net));
     bool ok = true;
     uint32_t n = Map_Text_RegionProto_Entry_RList_len(e);
     for (uint32_t i = 0; i < n && i < 64 && ok; i++) {
-        RegionProto_R r =
-            Map_Text_RegionProto_Entry_get_value(Map_Text_RegionProto_Entry_RList_get(e, i));
+        RegionProto_R r = Map_Text_RegionProto_Entry_get_value(
+            Map_Text_RegionProto_Entry_RList_get(e, i));
         ncp_text type = RegionProto_get_nodeType(r);
         if (text_is(type, "py.SPRegion")) {
             SpatialPoolerProto_R sp = SPRegionProto_get_spatialPooler(
@@ -65,9 +65,8 @@ static bool within_budget(const uint8_t *data, size_t size) {
                 TMRegionProto_read(RegionProto_get_regionImpl(r)));
             ncp_list dims = TemporalMemoryProto_get_columnDimensions(tm);
             uint64_t cells = TemporalMemoryProto_get_cellsPerColumn(tm);
-            for (uint32_t d = 0; d < ncp_list_len(&dims) && d < 8 &&
-                                 cells <= BUDGET_CELLS;
-                 d++)
+            for (uint32_t d = 0;
+                 d < ncp_list_len(&dims) && d < 8 && cells <= BUDGET_CELLS; d++)
                 cells *= ncp_list_u32(&dims, d);
             ok = cells <= BUDGET_CELLS;
         }

@@ -62,8 +62,8 @@ NCP_API nupic_status nupic_model_new_from_file(const char *path,
  * max(minResolution, (maxVal - minVal) / 130), seed 42), and the SP and TM
  * parameters of the chosen variant. */
 typedef struct nupic_anomaly_preset {
-    double min_val, max_val; /* equal values: max_val = min_val + 1 */
-    double min_resolution;   /* 0: NuPIC's default 0.001 */
+    double min_val, max_val;       /* equal values: max_val = min_val + 1 */
+    double min_resolution;         /* 0: NuPIC's default 0.001 */
     const char *tm_implementation; /* "cpp" (NuPIC's default) or "tm_cpp" */
 } nupic_anomaly_preset;
 
@@ -72,9 +72,8 @@ typedef struct nupic_anomaly_preset {
  * nupic_model_new_anomaly_preset. */
 NCP_API nupic_status nupic_anomaly_preset_json(const nupic_anomaly_preset *p,
                                                char **json, nupic_error *err);
-NCP_API nupic_status
-nupic_model_new_anomaly_preset(const nupic_anomaly_preset *p,
-                               nupic_model **out, nupic_error *err);
+NCP_API nupic_status nupic_model_new_anomaly_preset(
+    const nupic_anomaly_preset *p, nupic_model **out, nupic_error *err);
 
 NCP_API void nupic_model_free(nupic_model *m);
 
@@ -84,7 +83,7 @@ NCP_API uint32_t nupic_model_num_fields(const nupic_model *m);
 NCP_API const char *nupic_model_field_name(const nupic_model *m, uint32_t i);
 /* NUPIC_VALUE_NUMBER, _DATETIME or _CATEGORY. */
 NCP_API nupic_value_kind nupic_model_field_kind(const nupic_model *m,
-                                               uint32_t i);
+                                                uint32_t i);
 /* The predicted field's index (inferenceArgs.predictedField); false if the
  * model has none. */
 NCP_API bool nupic_model_predicted_field(const nupic_model *m, uint32_t *i);
@@ -93,11 +92,11 @@ NCP_API bool nupic_model_predicted_field(const nupic_model *m, uint32_t *i);
 
 /* One record's results. */
 typedef struct nupic_model_result {
-    uint64_t record;         /* 0 for the first record run */
-    bool has_anomaly;        /* TemporalAnomaly models */
-    double raw_anomaly;      /* in [0, 1] (a float32 value) */
-    double likelihood;       /* 0.5 during the probationary period */
-    double log_likelihood;   /* computeLogLikelihood(likelihood) */
+    uint64_t record;       /* 0 for the first record run */
+    bool has_anomaly;      /* TemporalAnomaly models */
+    double raw_anomaly;    /* in [0, 1] (a float32 value) */
+    double likelihood;     /* 0.5 during the probationary period */
+    double log_likelihood; /* computeLogLikelihood(likelihood) */
     /* Multi-step predictions (classifier enabled and inference on):
      * for step steps[k], the most likely value and its probability. */
     uint32_t n_steps;
@@ -110,8 +109,7 @@ typedef struct nupic_model_result {
  * NUPIC_VALUE_MISSING).  On error the model is unchanged unless the error
  * is NUPIC_ERR_NOMEM. */
 NCP_API nupic_status nupic_model_run(nupic_model *m, const nupic_value *values,
-                                     nupic_model_result *out,
-                                     nupic_error *err);
+                                     nupic_model_result *out, nupic_error *err);
 
 /* Learning (all regions) and inference; both on after creation.  With
  * the backtracking TM, a run with both off gives NUPIC_ERR_ARG (as
@@ -142,15 +140,16 @@ NCP_API nupic_status nupic_model_save(const nupic_model *m, const char *dir,
 NCP_API nupic_status nupic_model_load(const char *dir, nupic_model **out,
                                       nupic_error *err);
 
-NCP_API nupic_status nupic_model_write_to_file(
-    const nupic_model *m, FILE *f, const nupic_save_options *options,
-    nupic_error *err);
-NCP_API nupic_status nupic_model_read_from_file(
-    FILE *f, const nupic_load_options *options, nupic_model **out,
-    nupic_error *err);
-NCP_API nupic_status nupic_model_write_to_mem(
-    const nupic_model *m, const nupic_save_options *options, void **buf,
-    size_t *len, nupic_error *err);
+NCP_API nupic_status
+nupic_model_write_to_file(const nupic_model *m, FILE *f,
+                          const nupic_save_options *options, nupic_error *err);
+NCP_API nupic_status
+nupic_model_read_from_file(FILE *f, const nupic_load_options *options,
+                           nupic_model **out, nupic_error *err);
+NCP_API nupic_status nupic_model_write_to_mem(const nupic_model *m,
+                                              const nupic_save_options *options,
+                                              void **buf, size_t *len,
+                                              nupic_error *err);
 NCP_API nupic_status nupic_model_read_from_mem(
     const void *buf, size_t len, const nupic_load_options *options,
     nupic_model **out, nupic_error *err);

@@ -126,8 +126,7 @@ NCP_API nupic_status nupic_network_add_region(nupic_network *net,
                                               const char *name,
                                               const char *type_name,
                                               const char *params_json,
-                                              uint32_t phase,
-                                              nupic_error *err);
+                                              uint32_t phase, nupic_error *err);
 /* Links src's output to dest's input (NULL names mean the first output /
  * input of the type) with a delay of `delay` iterations. */
 NCP_API nupic_status nupic_network_link(nupic_network *net, const char *src,
@@ -172,9 +171,8 @@ NCP_API uint64_t nupic_network_iteration(const nupic_network *net);
 
 /* Whether two networks hold the same regions (by name, type and state, as
  * their types' equal functions say), links and pending delayed values. */
-NCP_API bool nupic_network_equal(const nupic_network *a,
-                                 const nupic_network *b, char *diff,
-                                 size_t diff_size);
+NCP_API bool nupic_network_equal(const nupic_network *a, const nupic_network *b,
+                                 char *diff, size_t diff_size);
 
 /* ---- serialization ------------------------------------------------------ */
 
@@ -196,15 +194,15 @@ NCP_API nupic_status nupic_network_write_to_file(
     nupic_error *err);
 NCP_API nupic_status nupic_network_read_from_file(
     FILE *f, const nupic_load_options *options,
-    const nupic_region_type *const *types, size_t n_types,
-    nupic_network **out, nupic_error *err);
+    const nupic_region_type *const *types, size_t n_types, nupic_network **out,
+    nupic_error *err);
 NCP_API nupic_status nupic_network_write_to_mem(
     const nupic_network *net, const nupic_save_options *options, void **buf,
     size_t *len, nupic_error *err);
 NCP_API nupic_status nupic_network_read_from_mem(
     const void *buf, size_t len, const nupic_load_options *options,
-    const nupic_region_type *const *types, size_t n_types,
-    nupic_network **out, nupic_error *err);
+    const nupic_region_type *const *types, size_t n_types, nupic_network **out,
+    nupic_error *err);
 /* NuPIC's deprecated Network.save(path) / Network(path): one message at a
  * path, replaced atomically. */
 NCP_API nupic_status nupic_network_save(const nupic_network *net,

@@ -22,7 +22,7 @@
 /* A record (all its fields, quotes undone) may not exceed this: a quote
  * left open would otherwise swallow the rest of a large file. */
 #define MAX_RECORD_BYTES ((size_t)16 << 20)
-#define MSG_SIZE 512
+#define MSG_SIZE         512
 
 struct cli_csv {
     FILE *f;
@@ -41,10 +41,10 @@ struct cli_csv {
     size_t text_len, text_cap;
     size_t *start;
     size_t count, start_cap;
-    bool open;             /* a record has begun and not ended */
-    bool done;             /* the record has ended */
-    bool oom;              /* a callback could not allocate */
-    uint64_t record_line;  /* its first line */
+    bool open;            /* a record has begun and not ended */
+    bool done;            /* the record has ended */
+    bool oom;             /* a callback could not allocate */
+    uint64_t record_line; /* its first line */
     /* the header */
     size_t n;
     char **names;
@@ -88,7 +88,8 @@ static void excerpt(const char *s, size_t len, char *out, size_t size) {
 static bool grow(void **p, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return true;
     size_t c = *cap ? *cap : 64;
-    while (c < need) c *= 2;
+    while (c < need)
+        c *= 2;
     void *q = realloc(*p, c * elem);
     if (q == NULL) return false;
     *p = q;
@@ -122,7 +123,9 @@ static int is_space(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-static int is_term(unsigned char c) { return c == '\n'; }
+static int is_term(unsigned char c) {
+    return c == '\n';
+}
 
 static bool parser_init(cli_csv *r) {
     if (r->parser_ready) csv_free(&r->parser);
@@ -193,8 +196,8 @@ static int read_record(cli_csv *r, bool keep_blank) {
             r->open = true;
             r->record_line = r->line_no;
         }
-        size_t used = csv_parse(&r->parser, s, (size_t)len, on_field,
-                                on_record, r);
+        size_t used =
+            csv_parse(&r->parser, s, (size_t)len, on_field, on_record, r);
         if (r->oom || csv_error(&r->parser) == CSV_ENOMEM) goto oom;
         if (used < (size_t)len) {
             set_msg(r, r->line_no,
@@ -231,8 +234,8 @@ static size_t field_len(const cli_csv *r, size_t i) {
 
 /* ---- the header ---------------------------------------------------------- */
 
-static const char *const type_names[] = {
-    NULL, "string", "datetime", "int", "float", "bool", "list", "sdr"};
+static const char *const type_names[] = {NULL,    "string", "datetime", "int",
+                                         "float", "bool",   "list",     "sdr"};
 
 static cli_csv_type type_of(const char *s) {
     for (int t = CLI_CSV_STRING; t <= CLI_CSV_SDR; t++)
@@ -250,7 +253,8 @@ static char **copy_fields(const cli_csv *r, size_t n) {
         size_t len = i < r->count ? field_len(r, i) : 0;
         out[i] = malloc(len + 1);
         if (out[i] == NULL) {
-            for (size_t j = 0; j < i; j++) free(out[j]);
+            for (size_t j = 0; j < i; j++)
+                free(out[j]);
             free(out);
             return NULL;
         }
@@ -271,8 +275,8 @@ static bool all_types(const cli_csv *r) {
 static bool read_header(cli_csv *r) {
     int got = read_record(r, false);
     if (got == CLI_CSV_END) {
-        snprintf(r->msg, sizeof r->msg, "%s: no header line (the file is empty)",
-                 r->name);
+        snprintf(r->msg, sizeof r->msg,
+                 "%s: no header line (the file is empty)", r->name);
         return false;
     }
     if (got != CLI_CSV_OK) return false;
@@ -305,7 +309,8 @@ static bool read_header(cli_csv *r) {
         return false;
     }
     r->nupic = true;
-    for (size_t i = 0; i < r->n; i++) r->types[i] = type_of(field_text(r, i));
+    for (size_t i = 0; i < r->n; i++)
+        r->types[i] = type_of(field_text(r, i));
     got = read_record(r, true);
     if (got == CLI_CSV_BAD || got == CLI_CSV_FAIL) return false;
     if (got == CLI_CSV_END) clear_record(r);
@@ -345,7 +350,8 @@ cli_csv *cli_csv_open(FILE *f, const char *name, char *msg, size_t msg_size) {
 
 static void free_strings(char **s, size_t n) {
     if (s == NULL) return;
-    for (size_t i = 0; i < n; i++) free(s[i]);
+    for (size_t i = 0; i < n; i++)
+        free(s[i]);
     free(s);
 }
 
@@ -361,7 +367,9 @@ void cli_csv_free(cli_csv *r) {
     free(r);
 }
 
-size_t cli_csv_num_fields(const cli_csv *r) { return r->n; }
+size_t cli_csv_num_fields(const cli_csv *r) {
+    return r->n;
+}
 
 const char *cli_csv_field_name(const cli_csv *r, size_t i) {
     return i < r->n ? r->names[i] : NULL;
@@ -375,7 +383,9 @@ const char *cli_csv_field_flags(const cli_csv *r, size_t i) {
     return i < r->n && r->flags != NULL ? r->flags[i] : "";
 }
 
-bool cli_csv_is_nupic(const cli_csv *r) { return r->nupic; }
+bool cli_csv_is_nupic(const cli_csv *r) {
+    return r->nupic;
+}
 
 bool cli_csv_find(const cli_csv *r, const char *name, size_t *i) {
     for (size_t k = 0; k < r->n; k++)
@@ -396,14 +406,16 @@ int cli_csv_next(cli_csv *r) {
     }
     if (got != CLI_CSV_OK) return got;
     if (r->count != r->n) {
-        set_msg(r, r->record_line, "%zu field%s, the header has %zu",
-                r->count, r->count == 1 ? "" : "s", r->n);
+        set_msg(r, r->record_line, "%zu field%s, the header has %zu", r->count,
+                r->count == 1 ? "" : "s", r->n);
         return CLI_CSV_BAD;
     }
     return CLI_CSV_OK;
 }
 
-uint64_t cli_csv_line(const cli_csv *r) { return r->record_line; }
+uint64_t cli_csv_line(const cli_csv *r) {
+    return r->record_line;
+}
 
 const char *cli_csv_get(const cli_csv *r, size_t i, size_t *len) {
     if (i >= r->count) {
@@ -414,9 +426,13 @@ const char *cli_csv_get(const cli_csv *r, size_t i, size_t *len) {
     return field_text(r, i);
 }
 
-const char *cli_csv_message(const cli_csv *r) { return r->msg; }
+const char *cli_csv_message(const cli_csv *r) {
+    return r->msg;
+}
 
-uint64_t cli_csv_bytes(const cli_csv *r) { return r->bytes; }
+uint64_t cli_csv_bytes(const cli_csv *r) {
+    return r->bytes;
+}
 
 /* A value's text: CLI_CSV_END when empty, CLI_CSV_BAD when it holds NUL. */
 static int value_text(cli_csv *r, size_t i, const char **s) {
@@ -461,8 +477,8 @@ bool cli_parse_number(const char *s, double *v) {
     /* Decimal only: strtod also reads hexadecimal, "nan" and "inf". */
     if (*s == 0) return false;
     for (const char *p = s; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' ||
-              *p == 'E' || *p == '+' || *p == '-'))
+        if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' ||
+              *p == '+' || *p == '-'))
             return false;
     char *end;
     errno = 0;
@@ -496,10 +512,9 @@ static int32_t month_days(int32_t y, int32_t m) {
 }
 
 static bool valid(const nupic_datetime *v) {
-    return v->year >= 1 && v->year <= 9999 && v->month >= 1 &&
-           v->month <= 12 && v->day >= 1 &&
-           v->day <= month_days(v->year, v->month) && v->hour >= 0 &&
-           v->hour <= 23 && v->minute >= 0 && v->minute <= 59 &&
+    return v->year >= 1 && v->year <= 9999 && v->month >= 1 && v->month <= 12 &&
+           v->day >= 1 && v->day <= month_days(v->year, v->month) &&
+           v->hour >= 0 && v->hour <= 23 && v->minute >= 0 && v->minute <= 59 &&
            v->second >= 0 && v->second <= 59;
 }
 
@@ -519,7 +534,8 @@ static bool time_part(const char *p, bool iso, nupic_datetime *v) {
             const char *f = p;
             int32_t frac;
             if (!digits(&p, 1, 6, &frac)) return false;
-            for (ptrdiff_t k = p - f; k < 6; k++) frac *= 10;
+            for (ptrdiff_t k = p - f; k < 6; k++)
+                frac *= 10;
             v->microsecond = frac;
         }
     }
@@ -560,9 +576,9 @@ bool cli_parse_datetime(const char *s, nupic_datetime *out) {
 
 void cli_format_datetime(const nupic_datetime *v, char *out, size_t size) {
     if (v->microsecond)
-        snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d.%06d",
-                 (int)v->year, (int)v->month, (int)v->day, (int)v->hour,
-                 (int)v->minute, (int)v->second, (int)v->microsecond);
+        snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d.%06d", (int)v->year,
+                 (int)v->month, (int)v->day, (int)v->hour, (int)v->minute,
+                 (int)v->second, (int)v->microsecond);
     else
         snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d", (int)v->year,
                  (int)v->month, (int)v->day, (int)v->hour, (int)v->minute,
@@ -583,7 +599,8 @@ int64_t cli_days_from_civil(int64_t year, int32_t month, int32_t day) {
                                        181, 212, 243, 273, 304, 334};
     int64_t y = year - 1;
     int64_t days = y * 365 + y / 4 - y / 100 + y / 400;
-    days += before[month - 1] + (month > 2 && leap((int32_t)(year % 400)) ? 1 : 0);
+    days +=
+        before[month - 1] + (month > 2 && leap((int32_t)(year % 400)) ? 1 : 0);
     days += day - 1;
     return days + cycles * 146097 - 719162;
 }

@@ -16,11 +16,11 @@
 
 /* A run of neighbouring records. */
 typedef struct bucket {
-    double x0, x1;           /* first and last x */
-    double vmin, vmax;       /* NaN: no value */
-    double lmin, lmax;       /* NaN: no likelihood */
-    uint64_t n;              /* records */
-    uint64_t missing;        /* records without a value */
+    double x0, x1;     /* first and last x */
+    double vmin, vmax; /* NaN: no value */
+    double lmin, lmax; /* NaN: no likelihood */
+    uint64_t n;        /* records */
+    uint64_t missing;  /* records without a value */
     /* the most anomalous record at or above the threshold (al NaN: none) */
     double ax, av, al;
 } bucket;
@@ -75,12 +75,20 @@ void cli_plot_free(cli_plot *p) {
     free(p);
 }
 
-uint64_t cli_plot_records(const cli_plot *p) { return p->records; }
-uint64_t cli_plot_anomalies(const cli_plot *p) { return p->anomalies; }
+uint64_t cli_plot_records(const cli_plot *p) {
+    return p->records;
+}
+uint64_t cli_plot_anomalies(const cli_plot *p) {
+    return p->anomalies;
+}
 
 /* min and max that ignore NaN. */
-static double min_n(double a, double b) { return isnan(a) || b < a ? b : a; }
-static double max_n(double a, double b) { return isnan(a) || b > a ? b : a; }
+static double min_n(double a, double b) {
+    return isnan(a) || b < a ? b : a;
+}
+static double max_n(double a, double b) {
+    return isnan(a) || b > a ? b : a;
+}
 
 static void merge(bucket *into, const bucket *from) {
     into->x0 = fmin(into->x0, from->x0);
@@ -99,8 +107,9 @@ static void merge(bucket *into, const bucket *from) {
 }
 
 void cli_plot_add(cli_plot *p, double x, double value, double likelihood) {
-    bucket pt = {x,          x, value, value, likelihood, likelihood, 1,
-                 isnan(value), x, value, NAN};
+    bucket pt = {x,          x,          value, value,
+                 likelihood, likelihood, 1,     isnan(value),
+                 x,          value,      NAN};
     if (!isnan(likelihood) && likelihood >= p->o.threshold) {
         pt.al = likelihood;
         p->anomalies++;
@@ -151,8 +160,10 @@ static void format_number(double v, double step, char *out, size_t size) {
 
 static void civil_from_days(int64_t days, int32_t *y, int32_t *m, int32_t *d) {
     int64_t year = 1970 + (int64_t)floor((double)days / 365.2425);
-    while (cli_days_from_civil(year, 1, 1) > days) year--;
-    while (cli_days_from_civil(year + 1, 1, 1) <= days) year++;
+    while (cli_days_from_civil(year, 1, 1) > days)
+        year--;
+    while (cli_days_from_civil(year + 1, 1, 1) <= days)
+        year++;
     int32_t month = 1;
     while (month < 12 && cli_days_from_civil(year, month + 1, 1) <= days)
         month++;
@@ -169,9 +180,9 @@ typedef struct time_step {
 } time_step;
 
 static time_step time_step_for(double span) {
-    static const double sec[] = {1,     2,     5,     10,    15,     30,
-                                 60,    120,   300,   600,   900,    1800,
-                                 3600,  7200,  10800, 21600, 43200,  86400,
+    static const double sec[] = {1,      2,      5,      10,    15,    30,
+                                 60,     120,    300,    600,   900,   1800,
+                                 3600,   7200,   10800,  21600, 43200, 86400,
                                  172800, 604800, 1209600};
     static const int32_t mon[] = {1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200};
     for (size_t i = 0; i < sizeof sec / sizeof sec[0]; i++)
@@ -207,9 +218,8 @@ static void format_time(double t, time_step s, char *out, size_t size) {
 static double first_time_tick(double t, time_step s) {
     if (s.months == 0) {
         /* weeks start on Mondays (1970-01-01 was a Thursday) */
-        double offset = s.seconds == 604800 || s.seconds == 1209600
-                            ? 4 * 86400.0
-                            : 0;
+        double offset =
+            s.seconds == 604800 || s.seconds == 1209600 ? 4 * 86400.0 : 0;
         return ceil((t - offset) / s.seconds) * s.seconds + offset;
     }
     int32_t y, m, d;
@@ -217,9 +227,9 @@ static double first_time_tick(double t, time_step s) {
     int64_t idx = (int64_t)y * 12 + (m - 1);
     idx = (idx + s.months - 1) / s.months * s.months;
     for (;;) {
-        double tick = (double)cli_days_from_civil(idx / 12,
-                                                  (int32_t)(idx % 12) + 1, 1) *
-                      86400.0;
+        double tick =
+            (double)cli_days_from_civil(idx / 12, (int32_t)(idx % 12) + 1, 1) *
+            86400.0;
         if (tick >= t) return tick;
         idx += s.months;
     }
@@ -237,7 +247,8 @@ static double next_time_tick(double tick, time_step s) {
 /* ---- drawing ------------------------------------------------------------- */
 
 static void put_escaped(FILE *f, const char *s) {
-    for (; *s; s++) switch (*s) {
+    for (; *s; s++)
+        switch (*s) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;

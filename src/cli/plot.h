@@ -22,12 +22,12 @@
 #define CLI_PLOT_BUCKETS 4096
 
 typedef struct cli_plot_options {
-    double threshold;        /* anomaly: likelihood >= threshold (0.99) */
-    uint32_t width, height;  /* pixels (1200 x 700), at least 300 x 240 */
-    const char *title;       /* NULL: none */
-    const char *value_name;  /* the value panel's axis ("value") */
-    bool x_is_time;          /* x: seconds since 1970-01-01 (dates on the
-                                axis), else record numbers */
+    double threshold;       /* anomaly: likelihood >= threshold (0.99) */
+    uint32_t width, height; /* pixels (1200 x 700), at least 300 x 240 */
+    const char *title;      /* NULL: none */
+    const char *value_name; /* the value panel's axis ("value") */
+    bool x_is_time;         /* x: seconds since 1970-01-01 (dates on the
+                               axis), else record numbers */
 } cli_plot_options;
 
 /* The defaults above. */

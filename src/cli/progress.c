@@ -63,9 +63,8 @@ static void draw(cli_progress *p, uint64_t records, uint64_t bytes,
         char eta[32];
         format_duration(bytes > 0 ? elapsed * (1 - frac) / frac : -1, eta,
                         sizeof eta);
-        fprintf(p->out, "[%s] %3d%%  %llu records  %.0f records/s  ETA %s",
-                bar, (int)(frac * 100), (unsigned long long)records, rate,
-                eta);
+        fprintf(p->out, "[%s] %3d%%  %llu records  %.0f records/s  ETA %s", bar,
+                (int)(frac * 100), (unsigned long long)records, rate, eta);
     } else {
         fprintf(p->out, "%llu records  %.0f records/s",
                 (unsigned long long)records, rate);
@@ -109,7 +108,8 @@ void cli_top_add(cli_top *t, const cli_top_entry *e) {
     if (isnan(e->likelihood) || t->cap == 0) return;
     /* the first entry below e: e goes there (after its equals) */
     uint32_t at = t->n;
-    while (at > 0 && t->e[at - 1].likelihood < e->likelihood) at--;
+    while (at > 0 && t->e[at - 1].likelihood < e->likelihood)
+        at--;
     if (at >= t->cap) return;
     uint32_t last = t->n < t->cap ? t->n : t->cap - 1;
     memmove(&t->e[at + 1], &t->e[at], (last - at) * sizeof t->e[0]);
@@ -135,8 +135,8 @@ void cli_summary_print(FILE *out, const cli_summary *s) {
     fprintf(out, "anomalies    %llu (likelihood >= %g)\n",
             (unsigned long long)s->anomalies, s->threshold);
     if (s->top == NULL || s->top->n == 0) return;
-    fprintf(out, "top anomalies:\n  %-4s %-6s %-26s %-24s %s\n", "rank",
-            "line", "timestamp", "value", "likelihood");
+    fprintf(out, "top anomalies:\n  %-4s %-6s %-26s %-24s %s\n", "rank", "line",
+            "timestamp", "value", "likelihood");
     for (uint32_t i = 0; i < s->top->n; i++) {
         const cli_top_entry *e = &s->top->e[i];
         char when[40] = "-", value[32] = "-";

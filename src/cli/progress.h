@@ -19,12 +19,12 @@
 double cli_now(void);
 
 typedef struct cli_progress {
-    FILE *out;        /* NULL: silent */
-    uint64_t total;   /* bytes of the input; 0: unknown */
-    double start;     /* cli_now() at the start */
-    double last;      /* of the last drawing */
-    uint64_t calls;   /* updates since the last look at the clock */
-    bool drawn;       /* a bar is on the screen */
+    FILE *out;      /* NULL: silent */
+    uint64_t total; /* bytes of the input; 0: unknown */
+    double start;   /* cli_now() at the start */
+    double last;    /* of the last drawing */
+    uint64_t calls; /* updates since the last look at the clock */
+    bool drawn;     /* a bar is on the screen */
 } cli_progress;
 
 /* Starts a bar on standard error if it is a terminal (silent otherwise). */
@@ -46,10 +46,10 @@ void cli_progress_end(cli_progress *p);
 
 typedef struct cli_top_entry {
     double likelihood;
-    double value;        /* NaN: missing */
+    double value; /* NaN: missing */
     nupic_datetime time;
     bool has_time;
-    uint64_t line;       /* the input line */
+    uint64_t line; /* the input line */
 } cli_top_entry;
 
 /* The entries of highest likelihood, highest first (the earlier one first
@@ -59,19 +59,19 @@ typedef struct cli_top {
     uint32_t n, cap;
 } cli_top;
 
-void cli_top_init(cli_top *t, uint32_t cap); /* cap <= CLI_TOP_MAX */
+void cli_top_init(cli_top *t, uint32_t cap);          /* cap <= CLI_TOP_MAX */
 void cli_top_add(cli_top *t, const cli_top_entry *e); /* NaN ignored */
 
 /* ---- the summary -------------------------------------------------------- */
 
 typedef struct cli_summary {
-    uint64_t records;    /* records run */
-    uint64_t skipped;    /* malformed rows skipped */
-    double seconds;      /* elapsed */
-    double threshold;    /* anomaly: likelihood >= threshold */
-    uint64_t anomalies;  /* records at or above it */
-    const cli_top *top;  /* NULL: none */
-    bool scored;         /* false: no anomaly lines (a prediction model) */
+    uint64_t records;   /* records run */
+    uint64_t skipped;   /* malformed rows skipped */
+    double seconds;     /* elapsed */
+    double threshold;   /* anomaly: likelihood >= threshold */
+    uint64_t anomalies; /* records at or above it */
+    const cli_top *top; /* NULL: none */
+    bool scored;        /* false: no anomaly lines (a prediction model) */
 } cli_summary;
 
 /* Prints the summary: records, skipped rows, time, records/s, anomalies

@@ -46,7 +46,7 @@
 #include "plot.h"
 #include "progress.h"
 
-#define CMD "run"
+#define CMD       "run"
 #define NO_COLUMN ((size_t)-1)
 
 static void usage(FILE *out) {
@@ -136,7 +136,9 @@ static bool parse_count_arg(const char *s, uint64_t *v) {
 
 static volatile sig_atomic_t stop_signal = 0;
 
-static void on_signal(int sig) { stop_signal = sig; }
+static void on_signal(int sig) {
+    stop_signal = sig;
+}
 
 static void catch_signals(struct sigaction *old_int,
                           struct sigaction *old_term) {
@@ -162,15 +164,15 @@ typedef struct job {
     FILE *in, *out;
     const char *in_name;
     cli_csv *csv;
-    uint32_t nf;          /* model fields */
-    size_t *col;          /* the column of each model field */
+    uint32_t nf; /* model fields */
+    size_t *col; /* the column of each model field */
     nupic_value *values;
     size_t value_col, ts_col;
     bool header_done;
     uint32_t n_steps;
     uint32_t steps[NUPIC_MODEL_MAX_STEPS];
     uint64_t skipped, anomalies, records;
-    bool scored; /* the model gave anomaly scores */
+    bool scored;        /* the model gave anomaly scores */
     uint64_t resume_at; /* --resume: records the checkpoint has seen */
     cli_plot *plot;
     cli_top top;
@@ -393,7 +395,8 @@ static bool run_record(job *j) {
     }
     for (uint32_t k = 0; k < j->n_steps; k++) {
         uint32_t at = 0;
-        while (at < res.n_steps && res.steps[at] != j->steps[k]) at++;
+        while (at < res.n_steps && res.steps[at] != j->steps[k])
+            at++;
         fputc(',', o);
         if (at < res.n_steps) put_number(o, res.best_value[at]);
         fputc(',', o);
@@ -410,8 +413,8 @@ static bool run_record(job *j) {
     if (res.has_anomaly) j->scored = true;
     j->records++;
     if (!isnan(likelihood) && likelihood >= j->threshold) j->anomalies++;
-    cli_top_entry e = {likelihood, value, {0, 0, 0, 0, 0, 0, 0}, has_ts,
-                       cli_csv_line(r)};
+    cli_top_entry e = {
+        likelihood, value, {0, 0, 0, 0, 0, 0, 0}, has_ts, cli_csv_line(r)};
     if (has_ts) e.time = ts;
     cli_top_add(&j->top, &e);
     if (j->plot != NULL) {
@@ -461,8 +464,7 @@ static bool make_model(job *j) {
         return false;
     }
     if (j->load != NULL) {
-        if (nupic_model_load(j->load, &j->model, &err) == NUPIC_OK)
-            return true;
+        if (nupic_model_load(j->load, &j->model, &err) == NUPIC_OK) return true;
         cli_error(CMD, "%s: %s", j->load, err.message);
         return false;
     }
@@ -506,8 +508,8 @@ static bool cut_output(job *j) {
         cli_error(CMD,
                   "%s: holds %llu rows, but the checkpoint %s has seen %llu "
                   "records",
-                  j->output, (unsigned long long)(rows ? rows - 1 : 0),
-                  j->load, (unsigned long long)j->resume_at);
+                  j->output, (unsigned long long)(rows ? rows - 1 : 0), j->load,
+                  (unsigned long long)j->resume_at);
         return false;
     }
     long at = ftell(j->out);
@@ -568,12 +570,11 @@ static int run_job(job *j) {
     }
     if (!open_files(j)) return CLI_FAILURE;
 
-    cli_top_init(&j->top, (uint32_t)(j->top_n > CLI_TOP_MAX ? CLI_TOP_MAX
-                                                             : j->top_n));
+    cli_top_init(&j->top,
+                 (uint32_t)(j->top_n > CLI_TOP_MAX ? CLI_TOP_MAX : j->top_n));
     uint64_t total = 0;
     struct stat st;
-    if (j->in != stdin && fstat(fileno(j->in), &st) == 0 &&
-        S_ISREG(st.st_mode))
+    if (j->in != stdin && fstat(fileno(j->in), &st) == 0 && S_ISREG(st.st_mode))
         total = (uint64_t)st.st_size;
 
     int got = next_record(j);
@@ -591,8 +592,9 @@ static int run_job(job *j) {
         }
     }
     if (ok && seen < j->resume_at) {
-        cli_error(CMD, "%s: has %llu records, but the checkpoint %s has seen "
-                       "%llu",
+        cli_error(CMD,
+                  "%s: has %llu records, but the checkpoint %s has seen "
+                  "%llu",
                   j->in_name, (unsigned long long)seen, j->load,
                   (unsigned long long)j->resume_at);
         ok = false;
@@ -628,8 +630,9 @@ static int run_job(job *j) {
             break;
         if (stop_signal) {
             cli_progress_end(&bar);
-            cli_error(CMD, "stopped by signal %d after %llu records (line %llu "
-                           "of %s)",
+            cli_error(CMD,
+                      "stopped by signal %d after %llu records (line %llu "
+                      "of %s)",
                       (int)stop_signal, (unsigned long long)j->records,
                       (unsigned long long)cli_csv_line(j->csv), j->in_name);
             ok = false;
@@ -644,7 +647,8 @@ static int run_job(job *j) {
     sigaction(SIGTERM, &old_term, NULL);
 
     /* The rows written so far stay, whatever happened. */
-    if (j->out != NULL && !j->header_done && j->csv != NULL) write_header(j, NULL);
+    if (j->out != NULL && !j->header_done && j->csv != NULL)
+        write_header(j, NULL);
     if (!sync_output(j)) ok = false;
     if (!ok) return CLI_FAILURE;
     if (j->save != NULL && !save_model(j)) return CLI_FAILURE;
@@ -652,8 +656,9 @@ static int run_job(job *j) {
         return CLI_FAILURE;
 
     FILE *summary = j->out == stdout ? stderr : stdout;
-    cli_summary s = {j->records, j->skipped, seconds, j->threshold,
-                     j->anomalies, j->scored ? &j->top : NULL, j->scored};
+    cli_summary s = {j->records,   j->skipped,   seconds,
+                     j->threshold, j->anomalies, j->scored ? &j->top : NULL,
+                     j->scored};
     cli_summary_print(summary, &s);
     if (j->save != NULL) fprintf(summary, "model saved in %s\n", j->save);
     if (j->plot != NULL) fprintf(summary, "plot written to %s\n", j->plot_path);

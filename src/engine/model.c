@@ -49,9 +49,9 @@ typedef enum inference_type {
 
 /* NuPIC's names, in the order of InferenceType (opf_utils.capnp). */
 static const char *const inference_names[INF_COUNT_] = {
-    "TemporalNextStep",     "TemporalClassification",
+    "TemporalNextStep",          "TemporalClassification",
     "NontemporalClassification", "TemporalAnomaly",
-    "NontemporalAnomaly",   "TemporalMultiStep",
+    "NontemporalAnomaly",        "TemporalMultiStep",
     "NontemporalMultiStep"};
 
 struct nupic_model {
@@ -64,7 +64,7 @@ struct nupic_model {
     char *predicted_field_name;
     double min_likelihood_threshold;
     uint32_t max_predictions_per_step;
-    char *params_json;     /* the document the model was made from */
+    char *params_json;    /* the document the model was made from */
     char *inference_args; /* JSON */
 };
 
@@ -206,8 +206,8 @@ static nupic_status parse_model_params(model_doc *d, const json_t *mp,
         } else if (strcmp(key, "maxPredictionsPerStep") == 0) {
             if (!json_is_integer(v) || json_integer_value(v) < 1 ||
                 json_integer_value(v) > 1000000)
-                return ERR(NUPIC_ERR_PARAM,
-                           "%s: expected an integer from 1", where);
+                return ERR(NUPIC_ERR_PARAM, "%s: expected an integer from 1",
+                           where);
             d->max_predictions_per_step = (uint32_t)json_integer_value(v);
         } else if (strcmp(key, "trainSPNetOnlyIfRequested") == 0) {
             bool b = false;
@@ -222,8 +222,7 @@ static nupic_status parse_model_params(model_doc *d, const json_t *mp,
                 st = check_object(v, where, err);
                 const char *k2;
                 json_t *v2;
-                if (st == NUPIC_OK)
-                    json_object_foreach(v, k2, v2) {
+                if (st == NUPIC_OK) json_object_foreach(v, k2, v2) {
                         if (strcmp(k2, "anomalyCacheRecords") != 0 &&
                             strcmp(k2, "autoDetectThreshold") != 0 &&
                             strcmp(k2, "autoDetectWaitRecords") != 0)
@@ -256,8 +255,7 @@ static nupic_status parse_model_params(model_doc *d, const json_t *mp,
         return ERR(NUPIC_ERR_PARAM,
                    MP ".tmEnable: TemporalAnomaly needs the temporal memory");
     if (d->type != INF_TEMPORAL_ANOMALY && !d->cl_enable)
-        return ERR(NUPIC_ERR_PARAM,
-                   MP ".clEnable: %s needs the classifier",
+        return ERR(NUPIC_ERR_PARAM, MP ".clEnable: %s needs the classifier",
                    inference_names[d->type]);
     if (d->sp_enable && d->sp_params == NULL)
         return ERR(NUPIC_ERR_PARAM, MP ".spParams: missing");
@@ -349,7 +347,8 @@ static nupic_status parse_doc(const char *json, size_t len, model_doc *d,
                        key);
         }
     }
-    if (mp == NULL) return ERR(NUPIC_ERR_PARAM, "modelConfig.modelParams: missing");
+    if (mp == NULL)
+        return ERR(NUPIC_ERR_PARAM, "modelConfig.modelParams: missing");
     st = parse_model_params(d, mp, err);
     if (st != NUPIC_OK) return st;
     if (d->inference_args && !json_is_null(d->inference_args)) {
@@ -402,16 +401,14 @@ static nupic_status find_regions(nupic_model *m, nupic_error *err) {
         {"SP", REGION_SP, offsetof(nupic_model, sp)},
         {"TM", REGION_TM, offsetof(nupic_model, tm)},
         {"Classifier", REGION_CLASSIFIER, offsetof(nupic_model, cl)},
-        {"AnomalyLikelihood", REGION_LIKELIHOOD,
-         offsetof(nupic_model, lk)},
+        {"AnomalyLikelihood", REGION_LIKELIHOOD, offsetof(nupic_model, lk)},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         nupic_region *r = nupic_network_region(m->net, want[i].name);
         if (r && strcmp(nupic_region_get_type(r)->name, want[i].type) != 0)
-            return ERR(NUPIC_ERR_FORMAT,
-                       "model: region '%s' is a %s, expected a %s",
-                       want[i].name, nupic_region_get_type(r)->name,
-                       want[i].type);
+            return ERR(
+                NUPIC_ERR_FORMAT, "model: region '%s' is a %s, expected a %s",
+                want[i].name, nupic_region_get_type(r)->name, want[i].type);
         *(nupic_region **)(void *)((char *)m + want[i].offset) = r;
     }
     if (m->sensor == NULL)
@@ -535,10 +532,10 @@ nupic_status nupic_model_new_from_json(const char *json, size_t len,
         m->max_predictions_per_step = d.max_predictions_per_step;
         m->params_json = json_dumps(d.root, JSON_COMPACT | JSON_SORT_KEYS);
         m->inference_args =
-            d.inference_args ? json_dumps(d.inference_args,
-                                          JSON_COMPACT | JSON_SORT_KEYS |
-                                              JSON_ENCODE_ANY)
-                             : dup_str("{}");
+            d.inference_args
+                ? json_dumps(d.inference_args,
+                             JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+                : dup_str("{}");
         if (m->params_json == NULL || m->inference_args == NULL)
             st = ERR(NUPIC_ERR_NOMEM, "model: out of memory");
     }
@@ -558,8 +555,7 @@ nupic_status nupic_model_new_from_file(const char *path, nupic_model **out,
         return ERR(NUPIC_ERR_ARG, "nupic_model_new_from_file: NULL argument");
     *out = NULL;
     FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return ERR(NUPIC_ERR_IO, "%s: %s", path, strerror(errno));
+    if (f == NULL) return ERR(NUPIC_ERR_IO, "%s: %s", path, strerror(errno));
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
@@ -567,8 +563,7 @@ nupic_status nupic_model_new_from_file(const char *path, nupic_model **out,
             if (cap > ((size_t)64 << 20)) {
                 free(buf);
                 fclose(f);
-                return ERR(NUPIC_ERR_TOO_LARGE, "%s: larger than 64 MiB",
-                           path);
+                return ERR(NUPIC_ERR_TOO_LARGE, "%s: larger than 64 MiB", path);
             }
             cap = cap ? cap * 2 : 4096;
             char *b = realloc(buf, cap);
@@ -592,8 +587,7 @@ nupic_status nupic_model_new_from_file(const char *path, nupic_model **out,
     nupic_error local = {NUPIC_OK, ""};
     nupic_status st = nupic_model_new_from_json(buf, len, out, &local);
     free(buf);
-    if (st != NUPIC_OK)
-        return ERR(st, "%s: %s", path, local.message);
+    if (st != NUPIC_OK) return ERR(st, "%s: %s", path, local.message);
     return NUPIC_OK;
 }
 
@@ -726,10 +720,12 @@ bool nupic_model_predicted_field(const nupic_model *m, uint32_t *i) {
 }
 
 static void apply_modes(nupic_model *m) {
-    if (m->sp) sp_region_set_modes(nupic_region_impl(m->sp), m->learning,
-                                   m->inference);
-    if (m->tm) tm_region_set_modes(nupic_region_impl(m->tm), m->learning,
-                                   m->inference);
+    if (m->sp)
+        sp_region_set_modes(nupic_region_impl(m->sp), m->learning,
+                            m->inference);
+    if (m->tm)
+        tm_region_set_modes(nupic_region_impl(m->tm), m->learning,
+                            m->inference);
     if (m->cl)
         classifier_region_set_modes(nupic_region_impl(m->cl), m->learning,
                                     m->inference);
@@ -737,8 +733,8 @@ static void apply_modes(nupic_model *m) {
 
 /* HTMPredictionModel's best prediction of a step: the probabilities of
  * buckets with equal actual values summed, the first largest sum wins. */
-static void best_prediction(const double *values, const double *probs,
-                            size_t n, double *best_value, double *best_prob) {
+static void best_prediction(const double *values, const double *probs, size_t n,
+                            double *best_value, double *best_prob) {
     double bv = NAN, bp = -1;
     for (size_t i = 0; i < n; i++) {
         double sum = 0;
@@ -776,11 +772,14 @@ nupic_status nupic_model_run(nupic_model *m, const nupic_value *values,
     if (is_anomaly(m->inference_type)) {
         out->has_anomaly = true;
         out->raw_anomaly =
-            ((const float *)nupic_region_output(m->tm, "anomalyScore")->data)[0];
-        out->likelihood = ((const double *)nupic_region_output(
-                               m->lk, "anomalyLikelihood")->data)[0];
-        out->log_likelihood = ((const double *)nupic_region_output(
-                                   m->lk, "logLikelihood")->data)[0];
+            ((const float *)nupic_region_output(m->tm, "anomalyScore")
+                 ->data)[0];
+        out->likelihood =
+            ((const double *)nupic_region_output(m->lk, "anomalyLikelihood")
+                 ->data)[0];
+        out->log_likelihood =
+            ((const double *)nupic_region_output(m->lk, "logLikelihood")
+                 ->data)[0];
     }
     if (m->cl && m->inference &&
         classifier_region_inferred(nupic_region_impl(m->cl))) {
@@ -797,8 +796,7 @@ nupic_status nupic_model_run(nupic_model *m, const nupic_value *values,
                 nupic_classifier_probabilities(c, p.steps[k], &np);
             out->steps[out->n_steps] = p.steps[k];
             if (probs && vals && np == nv && np > 0) {
-                best_prediction(vals, probs, np,
-                                &out->best_value[out->n_steps],
+                best_prediction(vals, probs, np, &out->best_value[out->n_steps],
                                 &out->best_probability[out->n_steps]);
             } else {
                 out->best_value[out->n_steps] = NAN;
@@ -810,13 +808,21 @@ nupic_status nupic_model_run(nupic_model *m, const nupic_value *values,
     return NUPIC_OK;
 }
 
-void nupic_model_enable_learning(nupic_model *m, bool on) { m->learning = on; }
+void nupic_model_enable_learning(nupic_model *m, bool on) {
+    m->learning = on;
+}
 void nupic_model_enable_inference(nupic_model *m, bool on) {
     m->inference = on;
 }
-bool nupic_model_learning(const nupic_model *m) { return m->learning; }
-bool nupic_model_inference(const nupic_model *m) { return m->inference; }
-uint64_t nupic_model_records(const nupic_model *m) { return m->records; }
+bool nupic_model_learning(const nupic_model *m) {
+    return m->learning;
+}
+bool nupic_model_inference(const nupic_model *m) {
+    return m->inference;
+}
+uint64_t nupic_model_records(const nupic_model *m) {
+    return m->records;
+}
 const nupic_network *nupic_model_network(const nupic_model *m) {
     return m->net;
 }
@@ -858,8 +864,7 @@ bool nupic_model_equal(const nupic_model *a, const nupic_model *b, char *diff,
  * ------------------------------------------------------------------------ */
 
 static nupic_status model_write(const nupic_model *m,
-                                HTMPredictionModelProto_B b,
-                                nupic_error *err) {
+                                HTMPredictionModelProto_B b, nupic_error *err) {
     ModelProto_B base = HTMPredictionModelProto_init_modelBase(b);
     ModelProto_set_inferenceType(base, (InferenceType)m->inference_type);
     ModelProto_set_numPredictions(base, 0);
@@ -948,9 +953,9 @@ static nupic_status read_model(HTMPredictionModelProto_R r, nupic_model **out,
         if (HTMPredictionModelProto_predictedFieldName_which(pf) ==
             HTMPredictionModelProto_predictedFieldName_which_value) {
             char *name = NULL;
-            st = text_dup(HTMPredictionModelProto_predictedFieldName_get_value(pf),
-                          "HTMPredictionModelProto.predictedFieldName", &name,
-                          err);
+            st = text_dup(
+                HTMPredictionModelProto_predictedFieldName_get_value(pf),
+                "HTMPredictionModelProto.predictedFieldName", &name, err);
             if (st == NUPIC_OK) st = set_predicted_field(m, name, err);
             free(name);
         } else {

@@ -63,8 +63,8 @@ struct nupic_network {
 static const size_t type_sizes[NUPIC_ARRAY_TYPE_COUNT_] = {1, 2, 2, 4, 4,
                                                            8, 8, 4, 8};
 static const char *const type_names[NUPIC_ARRAY_TYPE_COUNT_] = {
-    "Byte",   "Int16",  "UInt16", "Int32", "UInt32",
-    "Int64",  "UInt64", "Real32", "Real64"};
+    "Byte",  "Int16",  "UInt16", "Int32", "UInt32",
+    "Int64", "UInt64", "Real32", "Real64"};
 
 size_t nupic_array_type_size(nupic_array_type t) {
     return (unsigned)t < NUPIC_ARRAY_TYPE_COUNT_ ? type_sizes[t] : 0;
@@ -99,11 +99,13 @@ static void set_from_double(void *p, nupic_array_type t, size_t i, double v) {
         ((double *)p)[i] = v;
         return;
     }
-    static const double lo[] = {0,          -32768.0, 0, -2147483648.0,
-                                0,          -9.2233720368547758e18,
-                                0};
-    static const double hi[] = {255.0,         32767.0, 65535.0,
-                                2147483647.0,  4294967295.0,
+    static const double lo[] = {
+        0, -32768.0, 0, -2147483648.0, 0, -9.2233720368547758e18, 0};
+    static const double hi[] = {255.0,
+                                32767.0,
+                                65535.0,
+                                2147483647.0,
+                                4294967295.0,
                                 9.2233720368547748e18,
                                 1.8446744073709550e19};
     if (isnan(v)) v = 0;
@@ -297,8 +299,7 @@ nupic_status nupic_network_add_region(nupic_network *net, const char *name,
         return ERR(NUPIC_ERR_ARG,
                    "network: region '%s' added after initialization", name);
     if (region_index(net, name) >= 0)
-        return ERR(NUPIC_ERR_ARG, "network: a region named '%s' exists",
-                   name);
+        return ERR(NUPIC_ERR_ARG, "network: a region named '%s' exists", name);
     const nupic_region_type *type = find_type(net, type_name);
     if (type == NULL)
         return ERR(NUPIC_ERR_UNSUPPORTED, "network: unknown region type '%s'",
@@ -320,9 +321,9 @@ static int port_index(const nupic_port_spec *ports, uint32_t n,
     return -1;
 }
 
-static nupic_status add_link(nupic_network *net, uint32_t src,
-                             uint32_t src_out, uint32_t dest, uint32_t dest_in,
-                             uint32_t delay, nupic_error *err) {
+static nupic_status add_link(nupic_network *net, uint32_t src, uint32_t src_out,
+                             uint32_t dest, uint32_t dest_in, uint32_t delay,
+                             nupic_error *err) {
     if (net->n_links == net->links_cap) {
         uint32_t cap = net->links_cap ? net->links_cap * 2 : 8;
         link *v = realloc(net->links, cap * sizeof *v);
@@ -347,21 +348,23 @@ nupic_status nupic_network_link(nupic_network *net, const char *src,
                    dest);
     int s = region_index(net, src), d = region_index(net, dest);
     if (s < 0 || d < 0)
-        return ERR(NUPIC_ERR_ARG, "network: link %s -> %s: no region '%s'",
-                   src, dest, s < 0 ? src : dest);
+        return ERR(NUPIC_ERR_ARG, "network: link %s -> %s: no region '%s'", src,
+                   dest, s < 0 ? src : dest);
     const nupic_region_type *st = net->regions[s]->type,
                             *dt = net->regions[d]->type;
     int so = port_index(st->outputs, st->n_outputs, src_output);
     int di = port_index(dt->inputs, dt->n_inputs, dest_input);
     if (so < 0)
-        return ERR(NUPIC_ERR_ARG, "network: region '%s' (%s) has no output '%s'",
-                   src, st->name, src_output ? src_output : "(default)");
+        return ERR(NUPIC_ERR_ARG,
+                   "network: region '%s' (%s) has no output '%s'", src,
+                   st->name, src_output ? src_output : "(default)");
     if (di < 0)
         return ERR(NUPIC_ERR_ARG, "network: region '%s' (%s) has no input '%s'",
                    dest, dt->name, dest_input ? dest_input : "(default)");
     if (delay > 1000)
-        return ERR(NUPIC_ERR_ARG, "network: link %s -> %s: delay %u exceeds "
-                                  "1000",
+        return ERR(NUPIC_ERR_ARG,
+                   "network: link %s -> %s: delay %u exceeds "
+                   "1000",
                    src, dest, delay);
     return add_link(net, (uint32_t)s, (uint32_t)so, (uint32_t)d, (uint32_t)di,
                     delay, err);
@@ -513,19 +516,21 @@ nupic_status nupic_network_execute(nupic_network *net, const char *region,
  * Accessors
  * ------------------------------------------------------------------------ */
 
-nupic_region *nupic_network_region(const nupic_network *net,
-                                   const char *name) {
+nupic_region *nupic_network_region(const nupic_network *net, const char *name) {
     int i = net && name ? region_index(net, name) : -1;
     return i < 0 ? NULL : net->regions[i];
 }
-void *nupic_region_impl(const nupic_region *r) { return r->impl; }
+void *nupic_region_impl(const nupic_region *r) {
+    return r->impl;
+}
 const nupic_region_type *nupic_region_get_type(const nupic_region *r) {
     return r->type;
 }
-const char *nupic_region_name(const nupic_region *r) { return r->name; }
+const char *nupic_region_name(const nupic_region *r) {
+    return r->name;
+}
 
-const nupic_array *nupic_region_input(const nupic_region *r,
-                                      const char *name) {
+const nupic_array *nupic_region_input(const nupic_region *r, const char *name) {
     int i = port_index(r->type->inputs, r->type->n_inputs, name);
     return i < 0 ? NULL : &r->inputs[i];
 }
@@ -651,7 +656,8 @@ nupic_status nupic_network_write(const nupic_network *net, NetworkProto_B b,
     LinkProto_BList links = NetworkProto_init_links(b, net->n_links);
     for (uint32_t l = 0; l < net->n_links; l++) {
         const link *k = &net->links[l];
-        const nupic_region *s = net->regions[k->src], *d = net->regions[k->dest];
+        const nupic_region *s = net->regions[k->src],
+                           *d = net->regions[k->dest];
         LinkProto_B lp = LinkProto_BList_get(links, l);
         LinkProto_set_type(lp, "UniformLink", 11);
         LinkProto_set_params(lp, "", 0);
@@ -768,8 +774,8 @@ static nupic_status read_network(NetworkProto_R r,
             Map_Text_RegionProto_Entry_RList_get(entries, i);
         char name[256], type_name[256], where[320];
         snprintf(where, sizeof where, "NetworkProto.regions[%u].key", i);
-        st = read_text(Map_Text_RegionProto_Entry_get_key(e), name,
-                       sizeof name, where, err);
+        st = read_text(Map_Text_RegionProto_Entry_get_key(e), name, sizeof name,
+                       where, err);
         if (st != NUPIC_OK) goto fail;
         if (region_index(net, name) >= 0) {
             st = ERR(NUPIC_ERR_FORMAT,
@@ -798,7 +804,8 @@ static nupic_status read_network(NetworkProto_R r,
                      name, ncp_list_len(&phases));
             goto fail;
         }
-        if (ncp_list_len(&phases) == 1) ncp_list_get_u32s(&phases, 0, 1, &phase);
+        if (ncp_list_len(&phases) == 1)
+            ncp_list_get_u32s(&phases, 0, 1, &phase);
         nupic_region *reg;
         st = new_region(net, name, type, phase, &reg, err);
         if (st != NUPIC_OK) goto fail;
@@ -919,14 +926,12 @@ nupic_status nupic_network_read_from_file(FILE *f, const nupic_load_options *o,
     ncp_msg *m = NULL;
     *out = NULL;
     nupic_status st = persist_open_file(f, o, &m, err);
-    return read_msg(st, m, types, n_types, out,
-                    err);
+    return read_msg(st, m, types, n_types, out, err);
 }
 
 nupic_status nupic_network_write_to_mem(const nupic_network *net,
-                                        const nupic_save_options *o,
-                                        void **buf, size_t *len,
-                                        nupic_error *err) {
+                                        const nupic_save_options *o, void **buf,
+                                        size_t *len, nupic_error *err) {
     return persist_to_mem(net, writer, NETWORK_WORDS, buf, len, o, err);
 }
 
@@ -938,13 +943,11 @@ nupic_status nupic_network_read_from_mem(const void *buf, size_t len,
     ncp_msg *m = NULL;
     *out = NULL;
     nupic_status st = persist_open_mem(buf, len, o, &m, err);
-    return read_msg(st, m, types, n_types,
-                    out, err);
+    return read_msg(st, m, types, n_types, out, err);
 }
 
 nupic_status nupic_network_save(const nupic_network *net, const char *path,
-                                const nupic_save_options *o,
-                                nupic_error *err) {
+                                const nupic_save_options *o, nupic_error *err) {
     return persist_to_path(net, writer, NETWORK_WORDS, path, o, err);
 }
 
@@ -955,6 +958,5 @@ nupic_status nupic_network_load(const char *path, const nupic_load_options *o,
     ncp_msg *m = NULL;
     *out = NULL;
     nupic_status st = persist_open_path(path, o, &m, err);
-    return read_msg(st, m, types, n_types,
-                    out, err);
+    return read_msg(st, m, types, n_types, out, err);
 }

@@ -69,8 +69,7 @@ static bool json_integral(const json_t *v, double *out) {
 }
 
 nupic_status region_param_set(const region_param *p, const json_t *v,
-                              void *base, const char *where,
-                              nupic_error *err) {
+                              void *base, const char *where, nupic_error *err) {
     unsigned char *at = (unsigned char *)base + p->offset;
     double d;
     switch (p->kind) {
@@ -81,8 +80,9 @@ nupic_status region_param_set(const region_param *p, const json_t *v,
             return ERR(NUPIC_ERR_PARAM, "%s.%s: expected an integer, got %s",
                        where, p->name, region_json_kind(v));
         if (d < p->lo || d > p->hi)
-            return ERR(NUPIC_ERR_PARAM, "%s.%s: %.17g is outside [%.17g, %.17g]",
-                       where, p->name, d, p->lo, p->hi);
+            return ERR(NUPIC_ERR_PARAM,
+                       "%s.%s: %.17g is outside [%.17g, %.17g]", where, p->name,
+                       d, p->lo, p->hi);
         if (p->kind == RP_U32)
             *(uint32_t *)(void *)at = (uint32_t)d;
         else
@@ -95,8 +95,9 @@ nupic_status region_param_set(const region_param *p, const json_t *v,
                        where, p->name, region_json_kind(v));
         d = json_number_value(v);
         if (!isfinite(d) || d < p->lo || d > p->hi)
-            return ERR(NUPIC_ERR_PARAM, "%s.%s: %.17g is outside [%.17g, %.17g]",
-                       where, p->name, d, p->lo, p->hi);
+            return ERR(NUPIC_ERR_PARAM,
+                       "%s.%s: %.17g is outside [%.17g, %.17g]", where, p->name,
+                       d, p->lo, p->hi);
         if (p->kind == RP_F32)
             *(float *)(void *)at = (float)d;
         else
@@ -167,7 +168,7 @@ static nupic_status parse_json_text(const char *params_json, json_t **out,
 }
 
 #define SPP(name, kind, member, lo, hi)                                        \
-    {name, kind, offsetof(sp_region_config, member), lo, hi}
+    { name, kind, offsetof(sp_region_config, member), lo, hi }
 
 static const region_param sp_table[] = {
     SPP("spatialImp", RP_STR, spatial_imp, 0, 0),
@@ -221,7 +222,7 @@ nupic_status sp_region_config_parse(const json_t *obj, sp_region_config *c,
 }
 
 #define TMP(name, kind, member, lo, hi)                                        \
-    {name, kind, offsetof(tm_region_config, member), lo, hi}
+    { name, kind, offsetof(tm_region_config, member), lo, hi }
 
 static const region_param tm_table[] = {
     TMP("temporalImp", RP_STR, temporal_imp, 0, 0),
@@ -305,8 +306,8 @@ nupic_status tm_region_config_parse(const json_t *obj, tm_region_config *c,
                    "backtracking TM, or \"tm_cpp\": the TemporalMemory)",
                    where, c->temporal_imp);
     if (c->or_column_outputs)
-        return ERR(NUPIC_ERR_UNSUPPORTED,
-                   "%s.orColumnOutputs: not supported", where);
+        return ERR(NUPIC_ERR_UNSUPPORTED, "%s.orColumnOutputs: not supported",
+                   where);
     nupic_btm_output_type ot;
     if (cpp && !nupic_btm_output_type_parse(c->output_type, &ot))
         return ERR(NUPIC_ERR_PARAM,
@@ -322,8 +323,8 @@ nupic_status tm_region_config_parse(const json_t *obj, tm_region_config *c,
 }
 
 /* TMCPPShim's translation into the TemporalMemory's parameters. */
-static nupic_status tm_params_of(const tm_region_config *c,
-                                 nupic_tm_params *p, nupic_error *err) {
+static nupic_status tm_params_of(const tm_region_config *c, nupic_tm_params *p,
+                                 nupic_error *err) {
     nupic_tm_params_default(p);
     p->column_dimensions[0] = c->column_count;
     p->num_dimensions = 1;
@@ -336,8 +337,9 @@ static nupic_status tm_params_of(const tm_region_config *c,
     p->permanence_increment = c->permanence_inc;
     p->permanence_decrement = c->permanence_dec;
     p->predicted_segment_decrement = c->predicted_segment_decrement;
-    p->max_segments_per_cell =
-        c->max_segments_per_cell < 0 ? 255u : (uint32_t)c->max_segments_per_cell;
+    p->max_segments_per_cell = c->max_segments_per_cell < 0
+                                   ? 255u
+                                   : (uint32_t)c->max_segments_per_cell;
     p->max_synapses_per_segment = c->max_synapses_per_segment < 0
                                       ? 255u
                                       : (uint32_t)c->max_synapses_per_segment;
@@ -376,7 +378,7 @@ static void btm_params_of(const tm_region_config *c, nupic_btm_params *p) {
 }
 
 #define CLP(name, kind, member, lo, hi)                                        \
-    {name, kind, offsetof(classifier_region_config, member), lo, hi}
+    { name, kind, offsetof(classifier_region_config, member), lo, hi }
 
 static const region_param cl_table[] = {
     CLP("steps", RP_STR, steps, 0, 0),
@@ -435,16 +437,15 @@ nupic_status classifier_region_config_parse(const json_t *obj,
             size_t used = 0;
             size_t n = json_is_array(steps) ? json_array_size(steps) : 1;
             for (size_t i = 0; i < n; i++) {
-                json_t *e = json_is_array(steps) ? json_array_get(steps, i)
-                                                 : steps;
+                json_t *e =
+                    json_is_array(steps) ? json_array_get(steps, i) : steps;
                 if (!json_is_integer(e) || json_integer_value(e) < 0)
                     return ERR(NUPIC_ERR_PARAM,
                                "%s.steps: expected steps (integers from 0), "
                                "got %s",
                                where, region_json_kind(e));
                 int k = snprintf(buf + used, sizeof buf - used, "%s%" PRId64,
-                                 i ? "," : "",
-                                 (int64_t)json_integer_value(e));
+                                 i ? "," : "", (int64_t)json_integer_value(e));
                 if (k < 0 || (size_t)k >= sizeof buf - used)
                     return ERR(NUPIC_ERR_PARAM, "%s.steps: too many steps",
                                where);
@@ -486,7 +487,7 @@ static nupic_status classifier_params_of(const classifier_region_config *c,
 }
 
 #define LKP(name, member, lo)                                                  \
-    {name, RP_U32, offsetof(nupic_likelihood_params, member), lo, UINT32_MAX}
+    { name, RP_U32, offsetof(nupic_likelihood_params, member), lo, UINT32_MAX }
 
 static const region_param lk_table[] = {
     LKP("learningPeriod", learning_period, 0),
@@ -499,9 +500,8 @@ nupic_status likelihood_region_config_parse(const json_t *obj,
                                             nupic_likelihood_params *p,
                                             const char *where,
                                             nupic_error *err) {
-    return region_params_parse(obj, lk_table,
-                               sizeof lk_table / sizeof lk_table[0], p, where,
-                               err);
+    return region_params_parse(
+        obj, lk_table, sizeof lk_table / sizeof lk_table[0], p, where, err);
 }
 
 static const region_param sensor_table[] = {
@@ -525,8 +525,8 @@ static nupic_status split_classifier_only(const json_t *encoders,
     json_t *v;
     json_t *eo = (json_t *)(uintptr_t)encoders;
     json_object_foreach(eo, key, v) {
-        json_t *flag = json_is_object(v) ? json_object_get(v, "classifierOnly")
-                                         : NULL;
+        json_t *flag =
+            json_is_object(v) ? json_object_get(v, "classifierOnly") : NULL;
         if (flag && !json_is_boolean(flag)) {
             json_decref(m);
             json_decref(c);
@@ -618,13 +618,13 @@ typedef struct sensor {
     uint32_t n_fields;
     char **field_names;
     nupic_value_kind *field_kinds;
-    uint32_t *enc_map;    /* enc's field i -> record field */
-    uint32_t *cl_map;     /* cl_enc's field i -> record field */
-    nupic_value *record;  /* the record to encode, n_fields values */
+    uint32_t *enc_map;     /* enc's field i -> record field */
+    uint32_t *cl_map;      /* cl_enc's field i -> record field */
+    nupic_value *record;   /* the record to encode, n_fields values */
     char **record_strings; /* copies of category values */
-    nupic_value *scratch; /* values in an encoder's field order */
-    uint8_t *bits;        /* enc's output */
-    uint32_t predicted;   /* field index or UINT32_MAX */
+    nupic_value *scratch;  /* values in an encoder's field order */
+    uint8_t *bits;         /* enc's output */
+    uint32_t predicted;    /* field index or UINT32_MAX */
 } sensor;
 
 static void sensor_free(void *impl) {
@@ -756,12 +756,14 @@ static nupic_status sensor_compute(nupic_region *r, void *impl,
                                    nupic_error *err) {
     sensor *s = impl;
     uint32_t ne = nupic_multi_enc_num_fields(s->enc);
-    for (uint32_t i = 0; i < ne; i++) s->scratch[i] = s->record[s->enc_map[i]];
+    for (uint32_t i = 0; i < ne; i++)
+        s->scratch[i] = s->record[s->enc_map[i]];
     nupic_status st = nupic_multi_enc_encode(s->enc, s->scratch, s->bits, err);
     if (st != NUPIC_OK) return st;
     nupic_array *out = nupic_region_output(r, "dataOut");
     float *o = out->data;
-    for (uint32_t i = 0; i < out->count; i++) o[i] = (float)s->bits[i];
+    for (uint32_t i = 0; i < out->count; i++)
+        o[i] = (float)s->bits[i];
     double *bucket = nupic_region_output(r, "bucketIdxOut")->data;
     double *act = nupic_region_output(r, "actValueOut")->data;
     bucket[0] = -1;
@@ -775,8 +777,8 @@ static nupic_status sensor_compute(nupic_region *r, void *impl,
     bool found = false;
     if (s->cl_enc) {
         uint32_t f;
-        if (nupic_multi_enc_find_field(s->cl_enc,
-                                       s->field_names[s->predicted], &f)) {
+        if (nupic_multi_enc_find_field(s->cl_enc, s->field_names[s->predicted],
+                                       &f)) {
             st = nupic_multi_enc_bucket(s->cl_enc, f, v, &b, err);
             found = true;
         }
@@ -785,8 +787,9 @@ static nupic_status sensor_compute(nupic_region *r, void *impl,
         uint32_t f;
         if (!nupic_multi_enc_find_field(s->enc, s->field_names[s->predicted],
                                         &f))
-            return ERR(NUPIC_ERR_ARG, "sensor: predicted field '%s' has no "
-                                      "encoder",
+            return ERR(NUPIC_ERR_ARG,
+                       "sensor: predicted field '%s' has no "
+                       "encoder",
                        s->field_names[s->predicted]);
         /* The encoder has just encoded this value: its bucket exists. */
         st = nupic_multi_enc_bucket(s->enc, f, v, &b, err);
@@ -805,9 +808,8 @@ static nupic_status sensor_write(const nupic_region *r, const void *impl,
     nupic_status st =
         nupic_multi_enc_write(s->enc, RecordSensorProto_init_encoder(b), err);
     if (st == NUPIC_OK && s->cl_enc)
-        st = nupic_multi_enc_write(s->cl_enc,
-                                   RecordSensorProto_init_disabledEncoder(b),
-                                   err);
+        st = nupic_multi_enc_write(
+            s->cl_enc, RecordSensorProto_init_disabledEncoder(b), err);
     RecordSensorProto_set_verbosity(b, s->verbosity);
     return st;
 }
@@ -876,8 +878,7 @@ nupic_status sensor_set_predicted_field(void *impl, uint32_t field,
     sensor *s = impl;
     if (field != UINT32_MAX && field >= s->n_fields)
         return ERR(NUPIC_ERR_ARG, "sensor: no field %u", field);
-    if (field != UINT32_MAX &&
-        s->field_kinds[field] == NUPIC_VALUE_DATETIME)
+    if (field != UINT32_MAX && s->field_kinds[field] == NUPIC_VALUE_DATETIME)
         return ERR(NUPIC_ERR_PARAM,
                    "sensor: the predicted field '%s' is a date",
                    s->field_names[field]);
@@ -897,9 +898,10 @@ nupic_status sensor_set_record(void *impl, const nupic_value *values,
             return ERR(NUPIC_ERR_ARG,
                        "field '%s': a value of the wrong kind (%s expected)",
                        s->field_names[i],
-                       s->field_kinds[i] == NUPIC_VALUE_NUMBER     ? "number"
-                       : s->field_kinds[i] == NUPIC_VALUE_DATETIME ? "date"
-                                                                   : "category");
+                       s->field_kinds[i] == NUPIC_VALUE_NUMBER ? "number"
+                       : s->field_kinds[i] == NUPIC_VALUE_DATETIME
+                           ? "date"
+                           : "category");
         if (v->kind == NUPIC_VALUE_NUMBER && !isfinite(v->u.number))
             return ERR(NUPIC_ERR_ARG, "field '%s': %g is not a finite number",
                        s->field_names[i], v->u.number);
@@ -930,20 +932,15 @@ static bool is_sensor(const nupic_region *r) {
 }
 
 uint32_t nupic_record_sensor_num_fields(const nupic_region *r) {
-    return is_sensor(r) ? sensor_num_fields(nupic_region_impl(r))
-                             : 0;
+    return is_sensor(r) ? sensor_num_fields(nupic_region_impl(r)) : 0;
 }
-const char *nupic_record_sensor_field_name(const nupic_region *r,
-                                           uint32_t i) {
-    return is_sensor(r)
-               ? sensor_field_name(nupic_region_impl(r), i)
-               : NULL;
+const char *nupic_record_sensor_field_name(const nupic_region *r, uint32_t i) {
+    return is_sensor(r) ? sensor_field_name(nupic_region_impl(r), i) : NULL;
 }
 nupic_value_kind nupic_record_sensor_field_kind(const nupic_region *r,
                                                 uint32_t i) {
-    return is_sensor(r)
-               ? sensor_field_kind(nupic_region_impl(r), i)
-               : NUPIC_VALUE_MISSING;
+    return is_sensor(r) ? sensor_field_kind(nupic_region_impl(r), i)
+                        : NUPIC_VALUE_MISSING;
 }
 nupic_status nupic_record_sensor_set_record(nupic_region *r,
                                             const nupic_value *values,
@@ -1079,7 +1076,8 @@ static nupic_status sp_region_compute(nupic_region *r, void *impl,
     nupic_array *out = nupic_region_output(r, "bottomUpOut");
     float *o = out->data;
     memset(o, 0, (size_t)out->count * sizeof *o);
-    for (size_t i = 0; i < na; i++) o[s->active_columns[i]] = 1.0f;
+    for (size_t i = 0; i < na; i++)
+        o[s->active_columns[i]] = 1.0f;
     return NUPIC_OK;
 }
 
@@ -1152,7 +1150,9 @@ void sp_region_set_modes(void *impl, bool learn, bool infer) {
     s->learn = learn;
     s->infer = infer;
 }
-nupic_sp *sp_region_sp(void *impl) { return ((sp_region *)impl)->sp; }
+nupic_sp *sp_region_sp(void *impl) {
+    return ((sp_region *)impl)->sp;
+}
 
 static const nupic_port_spec sp_inputs[] = {
     {"bottomUpIn", NUPIC_ARRAY_REAL32, true},
@@ -1290,7 +1290,8 @@ static nupic_status tm_region_initialize(nupic_region *r, void *impl,
                    nupic_region_name(r), REGION_TM, tmr_columns(t), width);
     }
     uint32_t cells = tmr_cells(t);
-    nupic_status st = nupic_region_set_output_size(r, "bottomUpOut", cells, err);
+    nupic_status st =
+        nupic_region_set_output_size(r, "bottomUpOut", cells, err);
     if (st == NUPIC_OK)
         st = nupic_region_set_output_size(r, "activeCells", cells, err);
     if (st == NUPIC_OK)
@@ -1310,7 +1311,8 @@ static size_t predicted_columns(tm_region *t) {
             t->predicted_columns[k++] = c;
         }
     }
-    for (size_t i = 0; i < k; i++) t->column_mark[t->predicted_columns[i]] = 0;
+    for (size_t i = 0; i < k; i++)
+        t->column_mark[t->predicted_columns[i]] = 0;
     return k;
 }
 
@@ -1329,8 +1331,8 @@ static nupic_status tm_region_compute(nupic_region *r, void *impl,
     if (t->btm) {
         /* BacktrackingTMCPP.compute(input, learn, infer); the engine
          * scores the step as the TM region does for it. */
-        st = nupic_btm_compute(t->btm, t->active_columns, n, t->infer,
-                               t->learn, err);
+        st = nupic_btm_compute(t->btm, t->active_columns, n, t->infer, t->learn,
+                               err);
         if (st != NUPIC_OK) return st;
         score = nupic_btm_anomaly(t->btm);
         pred = nupic_btm_output(t->btm, &np2);
@@ -1339,8 +1341,8 @@ static nupic_status tm_region_compute(nupic_region *r, void *impl,
         /* TMRegion's anomaly: the active columns against the columns
          * predicted before this compute. */
         size_t np = predicted_columns(t);
-        st = nupic_anomaly_raw_score(t->active_columns, n,
-                                     t->predicted_columns, np, &score, err);
+        st = nupic_anomaly_raw_score(t->active_columns, n, t->predicted_columns,
+                                     np, &score, err);
         if (st != NUPIC_OK) return st;
         st = nupic_tm_compute(t->tm, t->active_columns, n, t->learn, err);
         if (st != NUPIC_OK) return st;
@@ -1351,11 +1353,14 @@ static nupic_status tm_region_compute(nupic_region *r, void *impl,
     nupic_array *out = nupic_region_output(r, "bottomUpOut");
     nupic_array *act = nupic_region_output(r, "activeCells");
     float *o = out->data, *a = act->data;
-    for (size_t i = 0; i < t->n_set_out; i++) o[t->set_out[i]] = 0.0f;
-    for (size_t i = 0; i < t->n_set_act; i++) a[t->set_act[i]] = 0.0f;
+    for (size_t i = 0; i < t->n_set_out; i++)
+        o[t->set_out[i]] = 0.0f;
+    for (size_t i = 0; i < t->n_set_act; i++)
+        a[t->set_act[i]] = 0.0f;
     /* bottomUpOut: tm_cpp's shim ORs predictive and active cells; the
      * backtracking TM's output is its outputType's cells. */
-    for (size_t i = 0; i < np2; i++) o[pred[i]] = 1.0f;
+    for (size_t i = 0; i < np2; i++)
+        o[pred[i]] = 1.0f;
     for (size_t i = 0; i < na; i++) {
         a[cells[i]] = 1.0f;
         if (t->tm) o[cells[i]] = 1.0f;
@@ -1442,8 +1447,7 @@ static nupic_status tm_region_read(nupic_region *r, ncp_ptr p, void **impl,
                      "region '%s': TMRegionProto says %u columns of %u "
                      "cells, its temporal memory %u cells in %u columns",
                      nupic_region_name(r), TMRegionProto_get_columnCount(rp),
-                     TMRegionProto_get_cellsPerColumn(rp), tmr_cells(t),
-                     cols);
+                     TMRegionProto_get_cellsPerColumn(rp), tmr_cells(t), cols);
     }
     if (st == NUPIC_OK) st = tm_region_buffers(t, err);
     if (st != NUPIC_OK) {
@@ -1485,7 +1489,9 @@ void tm_region_set_modes(void *impl, bool learn, bool infer) {
 void tm_region_set_anomaly_mode(void *impl, bool on) {
     ((tm_region *)impl)->cfg.anomaly_mode = on;
 }
-nupic_tm *tm_region_tm(void *impl) { return ((tm_region *)impl)->tm; }
+nupic_tm *tm_region_tm(void *impl) {
+    return ((tm_region *)impl)->tm;
+}
 bool tm_region_is_backtracking(const void *impl) {
     return ((const tm_region *)impl)->btm != NULL;
 }
@@ -1673,7 +1679,8 @@ static bool classifier_region_equal(const void *a, const void *b, char *diff,
     const classifier_region *x = a, *y = b;
     if (x->learn != y->learn || x->infer != y->infer ||
         x->record_num != y->record_num) {
-        if (diff) snprintf(diff, size, "SDRClassifierRegion: modes or recordNum");
+        if (diff)
+            snprintf(diff, size, "SDRClassifierRegion: modes or recordNum");
         return false;
     }
     return nupic_classifier_equal(x->cl, y->cl, diff, size);
@@ -1767,7 +1774,9 @@ static nupic_status likelihood_compute(nupic_region *r, void *impl,
     return NUPIC_OK;
 }
 
-static void likelihood_free(void *impl) { nupic_likelihood_free(impl); }
+static void likelihood_free(void *impl) {
+    nupic_likelihood_free(impl);
+}
 
 static nupic_status likelihood_write(const nupic_region *r, const void *impl,
                                      ncp_bptr p, nupic_error *err) {

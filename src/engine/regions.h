@@ -22,9 +22,9 @@
 extern const nupic_region_type *const nupic_builtin_region_types[];
 extern const size_t nupic_builtin_region_type_count;
 
-#define REGION_SENSOR "py.RecordSensor"
-#define REGION_SP "py.SPRegion"
-#define REGION_TM "py.TMRegion"
+#define REGION_SENSOR     "py.RecordSensor"
+#define REGION_SP         "py.SPRegion"
+#define REGION_TM         "py.TMRegion"
 #define REGION_CLASSIFIER "py.SDRClassifierRegion"
 #define REGION_LIKELIHOOD "py.AnomalyLikelihoodRegion"
 

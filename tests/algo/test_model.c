@@ -159,7 +159,8 @@ static void test_preset_hotgym(void **state) {
     assert_true(ra[0].has_anomaly);
     assert_true(ra[0].raw_anomaly == 1.0);
     /* learningPeriod 288 + estimationSamples 100 records of 0.5. */
-    for (size_t k = 0; k < 388; k++) assert_true(ra[k].likelihood == 0.5);
+    for (size_t k = 0; k < 388; k++)
+        assert_true(ra[k].likelihood == 0.5);
     bool below_one = false, above_half = false;
     double raw_sum = 0;
     for (size_t k = 0; k < g_n; k++) {
@@ -180,8 +181,10 @@ static void test_preset_hotgym(void **state) {
     /* It learns: the mean raw score of the last 1000 records is well below
      * that of the first 100. */
     double first = 0, last = 0;
-    for (size_t k = 0; k < 100; k++) first += ra[k].raw_anomaly;
-    for (size_t k = g_n - 1000; k < g_n; k++) last += ra[k].raw_anomaly;
+    for (size_t k = 0; k < 100; k++)
+        first += ra[k].raw_anomaly;
+    for (size_t k = g_n - 1000; k < g_n; k++)
+        last += ra[k].raw_anomaly;
     assert_true(last / 1000 < 0.5 * (first / 100));
     (void)raw_sum;
     assert_int_equal(nupic_model_records(a), g_n);
@@ -238,10 +241,13 @@ static void test_cpp_preset(void **state) {
     run(ref, 0, n, rr);
     assert_true(rr[0].raw_anomaly == 1.0);
     double first = 0, last = 0;
-    for (size_t k = 0; k < 100; k++) first += rr[k].raw_anomaly;
-    for (size_t k = n - 300; k < n; k++) last += rr[k].raw_anomaly;
+    for (size_t k = 0; k < 100; k++)
+        first += rr[k].raw_anomaly;
+    for (size_t k = n - 300; k < n; k++)
+        last += rr[k].raw_anomaly;
     assert_true(last / 300 < 0.5 * (first / 100));
-    for (size_t k = 0; k < 388; k++) assert_true(rr[k].likelihood == 0.5);
+    for (size_t k = 0; k < 388; k++)
+        assert_true(rr[k].likelihood == 0.5);
     nupic_model_free(ref);
     for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
         size_t at = points[i], stop = at + 400;
@@ -272,7 +278,8 @@ static void test_cpp_preset(void **state) {
     void *before = to_mem(m, &len, true);
     nupic_model_enable_learning(m, false);
     nupic_model_enable_inference(m, false);
-    nupic_value v[2] = {{.kind = NUPIC_VALUE_MISSING}, {.kind = NUPIC_VALUE_MISSING}};
+    nupic_value v[2] = {{.kind = NUPIC_VALUE_MISSING},
+                        {.kind = NUPIC_VALUE_MISSING}};
     nupic_model_result res;
     nupic_error err = {0};
     assert_int_equal(nupic_model_run(m, v, &res, &err), NUPIC_ERR_ARG);
@@ -319,8 +326,8 @@ static char *preset_json_with(const char *path, const char *from,
         assert_non_null(obj = json_object_get(obj, k));
     json_t *v = json_object_get(obj, from);
     assert_non_null(v);
-    json_t *nv = value ? json_loads(value, JSON_DECODE_ANY, NULL)
-                       : json_incref(v);
+    json_t *nv =
+        value ? json_loads(value, JSON_DECODE_ANY, NULL) : json_incref(v);
     assert_non_null(nv);
     json_object_del(obj, from);
     json_object_set_new(obj, to, nv);
@@ -703,7 +710,8 @@ static void test_prediction_model(void **state) {
     /* After 900 hourly records the one-step prediction is informative:
      * its mean error is below that of predicting the mean of the data. */
     double err_pred = 0, err_mean = 0, mean = 0;
-    for (size_t k = 700; k < 899; k++) mean += g_records[k + 1].value;
+    for (size_t k = 700; k < 899; k++)
+        mean += g_records[k + 1].value;
     mean /= 199;
     for (size_t k = 700; k < 899; k++) {
         assert_true(a[k].best_probability[0] > 0 &&

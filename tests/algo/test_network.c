@@ -26,8 +26,8 @@ typedef struct acc {
     double total;
 } acc;
 
-static nupic_status acc_create(nupic_region *r, const char *params,
-                               void **impl, nupic_error *err) {
+static nupic_status acc_create(nupic_region *r, const char *params, void **impl,
+                               nupic_error *err) {
     (void)r;
     acc *a = calloc(1, sizeof *a);
     if (a == NULL) return nupic_error_set(err, NUPIC_ERR_NOMEM, "acc: nomem");
@@ -40,8 +40,7 @@ static nupic_status acc_initialize(nupic_region *r, void *impl,
     (void)impl;
     return nupic_region_set_output_size(r, "out", 1, err);
 }
-static nupic_status acc_compute(nupic_region *r, void *impl,
-                                nupic_error *err) {
+static nupic_status acc_compute(nupic_region *r, void *impl, nupic_error *err) {
     (void)err;
     acc *a = impl;
     const nupic_array *in = nupic_region_input(r, "in");
@@ -52,7 +51,9 @@ static nupic_status acc_compute(nupic_region *r, void *impl,
     ((double *)nupic_region_output(r, "out")->data)[0] = a->total;
     return NUPIC_OK;
 }
-static void acc_free(void *impl) { free(impl); }
+static void acc_free(void *impl) {
+    free(impl);
+}
 static nupic_status acc_write(const nupic_region *r, const void *impl,
                               ncp_bptr p, nupic_error *err) {
     (void)r;
@@ -82,8 +83,9 @@ static bool acc_equal(const void *x, const void *y, char *diff, size_t n) {
 static const nupic_port_spec acc_in[] = {{"in", NUPIC_ARRAY_REAL64, false}};
 static const nupic_port_spec acc_out[] = {{"out", NUPIC_ARRAY_REAL64, false}};
 static const nupic_region_type acc_type = {
-    "test.Accumulator", acc_in, 1, acc_out, 1, acc_create, acc_initialize,
-    acc_compute, acc_free, acc_write, acc_read, acc_equal, NULL};
+    "test.Accumulator", acc_in,         1,           acc_out,  1,
+    acc_create,         acc_initialize, acc_compute, acc_free, acc_write,
+    acc_read,           acc_equal,      NULL};
 static const nupic_region_type *const acc_types[] = {&acc_type};
 
 #define OK(call)                                                               \
@@ -139,9 +141,9 @@ static void test_save_load(void **state) {
     /* Without the type: an error naming it. */
     nupic_network *r = NULL;
     nupic_error e = {0};
-    assert_int_equal(nupic_network_read_from_mem(buf, len, NULL, NULL, 0, &r,
-                                                 &e),
-                     NUPIC_ERR_UNSUPPORTED);
+    assert_int_equal(
+        nupic_network_read_from_mem(buf, len, NULL, NULL, 0, &r, &e),
+        NUPIC_ERR_UNSUPPORTED);
     assert_null(r);
     assert_non_null(strstr(e.message, "test.Accumulator"));
     OK(nupic_network_read_from_mem(buf, len, NULL, acc_types, 1, &r, err));
@@ -181,9 +183,8 @@ static void test_errors(void **state) {
     OK(nupic_network_add_type(n, &acc_type, err));
     assert_int_equal(nupic_network_add_type(n, &acc_type, &e), NUPIC_ERR_ARG);
     memset(&e, 0, sizeof e);
-    assert_int_equal(
-        nupic_network_add_region(n, "x", "no.Such", NULL, 0, &e),
-        NUPIC_ERR_UNSUPPORTED);
+    assert_int_equal(nupic_network_add_region(n, "x", "no.Such", NULL, 0, &e),
+                     NUPIC_ERR_UNSUPPORTED);
     assert_non_null(strstr(e.message, "no.Such"));
     OK(nupic_network_add_region(n, "x", "test.Accumulator", NULL, 1, err));
     OK(nupic_network_add_region(n, "y", "test.Accumulator", NULL, 0, err));
@@ -201,7 +202,8 @@ static void test_errors(void **state) {
     nupic_network_free(n);
     /* Garbage never crashes. */
     uint8_t junk[64];
-    for (size_t i = 0; i < sizeof junk; i++) junk[i] = (uint8_t)(i * 37);
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (uint8_t)(i * 37);
     nupic_network *r = NULL;
     assert_int_not_equal(nupic_network_read_from_mem(junk, sizeof junk, NULL,
                                                      acc_types, 1, &r, &e),

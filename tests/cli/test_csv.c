@@ -141,7 +141,8 @@ static void nupic_header(void **state) {
 static void line_ends(void **state) {
     (void)state;
     /* CRLF, a byte order mark, blank lines, no final line end. */
-    reader x = open_text("\xEF\xBB\xBF" "a,b\r\n1,2\r\n\r\n  \n3 , 4\r\n5,6");
+    reader x = open_text("\xEF\xBB\xBF"
+                         "a,b\r\n1,2\r\n\r\n  \n3 , 4\r\n5,6");
     assert_non_null(x.r);
     assert_string_equal(cli_csv_field_name(x.r, 0), "a");
     assert_string_equal(cli_csv_field_name(x.r, 1), "b");
@@ -231,13 +232,13 @@ static void numbers(void **state) {
         bool ok;
         double v;
     } cases[] = {
-        {"0", true, 0},        {"1.5", true, 1.5},   {"-2e3", true, -2000},
-        {"+7", true, 7},       {".25", true, 0.25},  {"1e-400", true, 0},
-        {"5.", true, 5},       {"", false, 0},       {"nan", false, 0},
-        {"NaN", false, 0},     {"inf", false, 0},    {"-Infinity", false, 0},
-        {"1e999", false, 0},   {"0x10", false, 0},   {"1.5abc", false, 0},
-        {"1 2", false, 0},     {" 1", false, 0},     {"-", false, 0},
-        {"e5", false, 0},      {"1,5", false, 0},
+        {"0", true, 0},      {"1.5", true, 1.5},  {"-2e3", true, -2000},
+        {"+7", true, 7},     {".25", true, 0.25}, {"1e-400", true, 0},
+        {"5.", true, 5},     {"", false, 0},      {"nan", false, 0},
+        {"NaN", false, 0},   {"inf", false, 0},   {"-Infinity", false, 0},
+        {"1e999", false, 0}, {"0x10", false, 0},  {"1.5abc", false, 0},
+        {"1 2", false, 0},   {" 1", false, 0},    {"-", false, 0},
+        {"e5", false, 0},    {"1,5", false, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double v = -1;
@@ -294,14 +295,14 @@ static void datetimes(void **state) {
         if (ok != (cases[i].y != 0))
             fail_msg("'%s': %s", cases[i].s, ok ? "accepted" : "refused");
         if (!ok) continue;
-        int got[7] = {t.year, t.month,  t.day,        t.hour,
+        int got[7] = {t.year,   t.month,  t.day,        t.hour,
                       t.minute, t.second, t.microsecond};
         int want[7] = {cases[i].y,  cases[i].mo,  cases[i].d, cases[i].h,
                        cases[i].mi, cases[i].sec, cases[i].us};
         for (int k = 0; k < 7; k++)
             if (got[k] != want[k])
-                fail_msg("'%s': part %d is %d, want %d", cases[i].s, k,
-                         got[k], want[k]);
+                fail_msg("'%s': part %d is %d, want %d", cases[i].s, k, got[k],
+                         want[k]);
     }
     char out[40];
     nupic_datetime t = {2010, 7, 2, 3, 4, 5, 0};

@@ -188,7 +188,8 @@ static void missing_values(void **state) {
     assert_non_null(value);
     size_t n = strcspn(value + 23, "\"");
     size_t moves = 0;
-    for (size_t i = 0; i < n; i++) moves += value[23 + i] == 'M';
+    for (size_t i = 0; i < n; i++)
+        moves += value[23 + i] == 'M';
     assert_int_equal(moves, 2);
     free(svg);
     cli_plot_free(p);
@@ -209,7 +210,8 @@ static void saving(void **state) {
     (void)state;
     cli_plot_options o = cli_plot_defaults();
     cli_plot *p = cli_plot_new(&o);
-    for (int i = 0; i < 100; i++) cli_plot_add(p, i, i, 0.5);
+    for (int i = 0; i < 100; i++)
+        cli_plot_add(p, i, i, 0.5);
     ts_write_file("p.svg", "old", 3);
     assert_true(cli_plot_save(p, "run", "p.svg"));
     ts_buf b = ts_read_file("p.svg");
@@ -229,8 +231,8 @@ static void saving(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(small_series),   cmocka_unit_test(long_series),
-        cmocka_unit_test(time_axes),      cmocka_unit_test(missing_values),
+        cmocka_unit_test(small_series), cmocka_unit_test(long_series),
+        cmocka_unit_test(time_axes),    cmocka_unit_test(missing_values),
         cmocka_unit_test(saving),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

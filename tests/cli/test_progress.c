@@ -79,8 +79,8 @@ static void bar(void **state) {
 }
 
 static cli_top_entry entry(double likelihood, uint64_t line) {
-    cli_top_entry e = {likelihood, (double)line * 2, {2010, 7, 2, 0, 0, 0, 0},
-                       true, line};
+    cli_top_entry e = {
+        likelihood, (double)line * 2, {2010, 7, 2, 0, 0, 0, 0}, true, line};
     return e;
 }
 

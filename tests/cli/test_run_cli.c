@@ -67,14 +67,14 @@ static char *slurp_text(const char *path) {
 
 static int count_lines(const char *s) {
     int n = 0;
-    for (; *s; s++) n += *s == '\n';
+    for (; *s; s++)
+        n += *s == '\n';
     return n;
 }
 
 static void assert_contains(const char *path, const char *what) {
     char *s = slurp_text(path);
-    if (strstr(s, what) == NULL)
-        fail_msg("%s lacks '%s':\n%s", path, what, s);
+    if (strstr(s, what) == NULL) fail_msg("%s lacks '%s':\n%s", path, what, s);
     free(s);
 }
 
@@ -223,8 +223,8 @@ static void malformed_rows(void **state) {
     assert_string_equal(c, whole);
     free(c);
     /* Skipping it. */
-    assert_int_equal(
-        cli_nupic(PRESET "-i bad.csv -o s.csv --skip-bad-rows"), 0);
+    assert_int_equal(cli_nupic(PRESET "-i bad.csv -o s.csv --skip-bad-rows"),
+                     0);
     assert_contains("err.txt",
                     "nupic run: warning: bad.csv:254: 3 fields, the header "
                     "has 2 (row skipped)");
@@ -254,8 +254,7 @@ static void errors(void **state) {
                      2);
     cli_assert_fails(PRESET "--tm foo -i all.csv -o x.csv", 2);
     cli_assert_fails(PRESET "-i all.csv -o x.csv --checkpoint-every 5", 2);
-    cli_assert_fails(PRESET "-i all.csv -o x.csv -s d --checkpoint-every 0",
-                     2);
+    cli_assert_fails(PRESET "-i all.csv -o x.csv -s d --checkpoint-every 0", 2);
     cli_assert_fails(PRESET "-i all.csv", 2);
     cli_assert_fails(PRESET "--load ck -i all.csv -o x.csv", 2);
     cli_assert_fails("run --load ck --min 1 -i all.csv -o x.csv", 2);
@@ -288,7 +287,8 @@ static void errors(void **state) {
 static void params_predictions(void **state) {
     (void)state;
     char params[1024];
-    snprintf(params, sizeof params, "%s", ts_data_path("params/hotgym_multistep.json"));
+    snprintf(params, sizeof params, "%s",
+             ts_data_path("params/hotgym_multistep.json"));
     char cmd[1400];
     snprintf(cmd, sizeof cmd, "run --params %s -i all.csv -o pred.csv", params);
     assert_int_equal(cli_nupic(cmd), 0);
@@ -300,9 +300,10 @@ static void params_predictions(void **state) {
     assert_int_equal(strncmp(out, head, strlen(head)), 0);
     /* No anomaly columns' values; five values after the timestamp and
      * consumption on every row. */
-    assert_non_null(strstr(out, "\n2010-07-02 00:00:00,21.199999999999999,,,,"));
-    snprintf(cmd, sizeof cmd,
-             "run --params %s -i h1.csv -o p1.csv --save ckp", params);
+    assert_non_null(
+        strstr(out, "\n2010-07-02 00:00:00,21.199999999999999,,,,"));
+    snprintf(cmd, sizeof cmd, "run --params %s -i h1.csv -o p1.csv --save ckp",
+             params);
     assert_int_equal(cli_nupic(cmd), 0);
     assert_int_equal(cli_nupic("run --load ckp -i h2.csv -o p2.csv"), 0);
     char *second = slurp_text("p2.csv");
@@ -316,10 +317,8 @@ static void params_predictions(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(preset),
-        cmocka_unit_test(save_and_continue),
-        cmocka_unit_test(malformed_rows),
-        cmocka_unit_test(params_predictions),
+        cmocka_unit_test(preset),         cmocka_unit_test(save_and_continue),
+        cmocka_unit_test(malformed_rows), cmocka_unit_test(params_predictions),
         cmocka_unit_test(errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
