@@ -159,8 +159,9 @@ static nupic_status store(const char *where, const pdef *d, const json_t *v,
     return PERR("%s: %s: unknown kind", where, d->name);
 }
 
-static nupic_status sp_from_doc(const char *where, json_t *doc,
-                                nupic_sp_params *out, nupic_error *err) {
+static nupic_status sp_from_doc(const char *where, json_t *doc, void *out_,
+                                nupic_error *err) {
+    nupic_sp_params *out = out_;
     if (!json_is_object(doc))
         return PERR("%s: expected an object of parameters, got %s", where,
                     json_kind(doc));
@@ -190,8 +191,9 @@ static nupic_status sp_from_doc(const char *where, json_t *doc,
     return NUPIC_OK;
 }
 
-static nupic_status tm_from_doc(const char *where, json_t *doc,
-                                nupic_tm_params *out, nupic_error *err) {
+static nupic_status tm_from_doc(const char *where, json_t *doc, void *out_,
+                                nupic_error *err) {
+    nupic_tm_params *out = out_;
     if (!json_is_object(doc))
         return PERR("%s: expected an object of parameters, got %s", where,
                     json_kind(doc));
@@ -216,7 +218,7 @@ static nupic_status tm_from_doc(const char *where, json_t *doc,
 /* BacktrackingTM parameters: NuPIC's keyword names; outputType is a
  * string. */
 #define BTM_FIELD(name, kind, member)                                          \
-    {name, kind, offsetof(nupic_btm_params, member)}
+    { name, kind, offsetof(nupic_btm_params, member) }
 static const pdef btm_defs[] = {
     BTM_FIELD("numberOfCols", P_U32, number_of_cols),
     BTM_FIELD("cellsPerColumn", P_U32, cells_per_column),
@@ -245,8 +247,9 @@ static const pdef btm_defs[] = {
     BTM_FIELD("maxSynapsesPerSegment", P_I32, max_synapses_per_segment),
 };
 
-static nupic_status btm_from_doc(const char *where, json_t *doc,
-                                 nupic_btm_params *out, nupic_error *err) {
+static nupic_status btm_from_doc(const char *where, json_t *doc, void *out_,
+                                 nupic_error *err) {
+    nupic_btm_params *out = out_;
     if (!json_is_object(doc))
         return PERR("%s: expected an object of parameters, got %s", where,
                     json_kind(doc));
@@ -256,9 +259,8 @@ static nupic_status btm_from_doc(const char *where, json_t *doc,
     json_t *v;
     json_object_foreach(doc, key, v) {
         if (strcmp(key, "outputType") == 0) {
-            if (!json_is_string(v) ||
-                !nupic_btm_output_type_parse(json_string_value(v),
-                                             &p.output_type))
+            if (!json_is_string(v) || !nupic_btm_output_type_parse(
+                                          json_string_value(v), &p.output_type))
                 return PERR("%s: outputType: expected \"normal\", "
                             "\"activeState\" or \"activeState1CellPerCol\"",
                             where);
@@ -284,17 +286,45 @@ static nupic_status parse_error(const char *where, const json_error_t *je,
                            je->line, je->column, je->text);
 }
 
+typedef nupic_status (*doc_reader)(const char *where, json_t *doc, void *out,
+                                   nupic_error *err);
+
+/* Parses json[0..len) (or, when json is NULL, the file at path) and hands
+ * the document to read. */
+static nupic_status with_doc(const char *json, size_t len, const char *path,
+                             doc_reader read, void *out, nupic_error *err) {
+    json_error_t je;
+    json_t *doc;
+    const char *where = "parameters";
+    if (json != NULL) {
+        doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+    } else {
+        FILE *f = fopen(path, "rb");
+        if (f == NULL)
+            return nupic_error_set(err, NUPIC_ERR_IO, "%s: %s", path,
+                                   strerror(errno));
+        doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+        fclose(f);
+        where = path;
+    }
+    if (doc == NULL) return parse_error(where, &je, err);
+    if (!json_is_object(doc)) {
+        nupic_status st = PERR("%s: expected an object of parameters, got %s",
+                               where, json_kind(doc));
+        json_decref(doc);
+        return st;
+    }
+    nupic_status st = read(where, doc, out, err);
+    json_decref(doc);
+    return st;
+}
+
 nupic_status nupic_sp_params_from_json(const char *json, size_t len,
                                        nupic_sp_params *out, nupic_error *err) {
     if (json == NULL || out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_sp_params_from_json: NULL argument");
-    json_error_t je;
-    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
-    if (doc == NULL) return parse_error("parameters", &je, err);
-    nupic_status st = sp_from_doc("parameters", doc, out, err);
-    json_decref(doc);
-    return st;
+    return with_doc(json, len, NULL, sp_from_doc, out, err);
 }
 
 nupic_status nupic_sp_params_load(const char *path, nupic_sp_params *out,
@@ -302,31 +332,15 @@ nupic_status nupic_sp_params_load(const char *path, nupic_sp_params *out,
     if (path == NULL || out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_sp_params_load: NULL argument");
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return nupic_error_set(err, NUPIC_ERR_IO, "%s: %s", path,
-                               strerror(errno));
-    json_error_t je;
-    json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-    fclose(f);
-    if (doc == NULL) return parse_error(path, &je, err);
-    nupic_status st = sp_from_doc(path, doc, out, err);
-    json_decref(doc);
-    return st;
+    return with_doc(NULL, 0, path, sp_from_doc, out, err);
 }
 
 nupic_status nupic_tm_params_from_json(const char *json, size_t len,
-                                       nupic_tm_params *out,
-                                       nupic_error *err) {
+                                       nupic_tm_params *out, nupic_error *err) {
     if (json == NULL || out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_tm_params_from_json: NULL argument");
-    json_error_t je;
-    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
-    if (doc == NULL) return parse_error("parameters", &je, err);
-    nupic_status st = tm_from_doc("parameters", doc, out, err);
-    json_decref(doc);
-    return st;
+    return with_doc(json, len, NULL, tm_from_doc, out, err);
 }
 
 nupic_status nupic_tm_params_load(const char *path, nupic_tm_params *out,
@@ -334,17 +348,7 @@ nupic_status nupic_tm_params_load(const char *path, nupic_tm_params *out,
     if (path == NULL || out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_tm_params_load: NULL argument");
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return nupic_error_set(err, NUPIC_ERR_IO, "%s: %s", path,
-                               strerror(errno));
-    json_error_t je;
-    json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-    fclose(f);
-    if (doc == NULL) return parse_error(path, &je, err);
-    nupic_status st = tm_from_doc(path, doc, out, err);
-    json_decref(doc);
-    return st;
+    return with_doc(NULL, 0, path, tm_from_doc, out, err);
 }
 
 nupic_status nupic_btm_params_from_json(const char *json, size_t len,
@@ -353,12 +357,7 @@ nupic_status nupic_btm_params_from_json(const char *json, size_t len,
     if (json == NULL || out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_btm_params_from_json: NULL argument");
-    json_error_t je;
-    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
-    if (doc == NULL) return parse_error("parameters", &je, err);
-    nupic_status st = btm_from_doc("parameters", doc, out, err);
-    json_decref(doc);
-    return st;
+    return with_doc(json, len, NULL, btm_from_doc, out, err);
 }
 
 nupic_status nupic_btm_params_load(const char *path, nupic_btm_params *out,
@@ -366,17 +365,7 @@ nupic_status nupic_btm_params_load(const char *path, nupic_btm_params *out,
     if (path == NULL || out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_btm_params_load: NULL argument");
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return nupic_error_set(err, NUPIC_ERR_IO, "%s: %s", path,
-                               strerror(errno));
-    json_error_t je;
-    json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-    fclose(f);
-    if (doc == NULL) return parse_error(path, &je, err);
-    nupic_status st = btm_from_doc(path, doc, out, err);
-    json_decref(doc);
-    return st;
+    return with_doc(NULL, 0, path, btm_from_doc, out, err);
 }
 
 #include <stdlib.h>
@@ -898,40 +887,6 @@ nupic_status nupic_multi_enc_load_json(const char *path, nupic_multi_enc **out,
  * SDRClassifier and AnomalyLikelihood parameters, under NuPIC's names
  * ------------------------------------------------------------------------ */
 
-typedef nupic_status (*ca_doc_reader)(const char *where, json_t *doc, void *out,
-                                      nupic_error *err);
-
-/* Parses json[0..len) (or, when json is NULL, the file at path) and hands
- * the document to read. */
-static nupic_status ca_with_doc(const char *json, size_t len, const char *path,
-                                ca_doc_reader read, void *out,
-                                nupic_error *err) {
-    json_error_t je;
-    json_t *doc;
-    const char *where = "parameters";
-    if (json != NULL) {
-        doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
-    } else {
-        FILE *f = fopen(path, "rb");
-        if (f == NULL)
-            return nupic_error_set(err, NUPIC_ERR_IO, "%s: %s", path,
-                                   strerror(errno));
-        doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-        fclose(f);
-        where = path;
-    }
-    if (doc == NULL) return parse_error(where, &je, err);
-    if (!json_is_object(doc)) {
-        nupic_status st = PERR("%s: expected an object of parameters, got %s",
-                               where, json_kind(doc));
-        json_decref(doc);
-        return st;
-    }
-    nupic_status st = read(where, doc, out, err);
-    json_decref(doc);
-    return st;
-}
-
 static nupic_status ca_get_u32(const char *where, const char *key,
                                const json_t *v, uint32_t *out,
                                nupic_error *err) {
@@ -1044,7 +999,7 @@ nupic_status nupic_classifier_params_from_json(const char *json, size_t len,
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_classifier_params_from_json: NULL "
                                "argument");
-    return ca_with_doc(json, len, NULL, classifier_from_doc, out, err);
+    return with_doc(json, len, NULL, classifier_from_doc, out, err);
 }
 
 nupic_status nupic_classifier_params_load(const char *path,
@@ -1053,7 +1008,7 @@ nupic_status nupic_classifier_params_load(const char *path,
     if (path == NULL || out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_classifier_params_load: NULL argument");
-    return ca_with_doc(NULL, 0, path, classifier_from_doc, out, err);
+    return with_doc(NULL, 0, path, classifier_from_doc, out, err);
 }
 
 nupic_status nupic_likelihood_params_from_json(const char *json, size_t len,
@@ -1063,7 +1018,7 @@ nupic_status nupic_likelihood_params_from_json(const char *json, size_t len,
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_likelihood_params_from_json: NULL "
                                "argument");
-    return ca_with_doc(json, len, NULL, likelihood_from_doc, out, err);
+    return with_doc(json, len, NULL, likelihood_from_doc, out, err);
 }
 
 nupic_status nupic_likelihood_params_load(const char *path,
@@ -1072,5 +1027,5 @@ nupic_status nupic_likelihood_params_load(const char *path,
     if (path == NULL || out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG,
                                "nupic_likelihood_params_load: NULL argument");
-    return ca_with_doc(NULL, 0, path, likelihood_from_doc, out, err);
+    return with_doc(NULL, 0, path, likelihood_from_doc, out, err);
 }
