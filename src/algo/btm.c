@@ -328,8 +328,9 @@ void nupic_btm_free(nupic_btm *t) {
     free(t->updates);
     free(t->act_seg);
     free(t->seg_cell);
-    free(t->act_cell);
     free(t->act_touched_segs);
+    free(t->hot_segs);
+    free(t->hot_cells);
     free(t->act_cell_bits);
     free(t->act_col_bits);
     free(t->input);
@@ -403,7 +404,7 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
          conf_init(&t->cell_conf_cand, nc) && conf_init(&t->col_conf_t, ncol) &&
          conf_init(&t->col_conf_t1, ncol) &&
          conf_init(&t->col_conf_cand, ncol) && ok;
-    t->act_cell = calloc(nc, sizeof *t->act_cell);
+    t->hot_cells = malloc((size_t)nc * sizeof *t->hot_cells);
     t->act_cell_bits = calloc((nc + 63) / 64, sizeof(uint64_t));
     t->act_col_bits = calloc((ncol + 63) / 64, sizeof(uint64_t));
     t->input = calloc(ncol, 1);
@@ -428,7 +429,7 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
     t->o_learn_active = malloc((size_t)nc * sizeof(uint32_t));
     t->o_pred_cols = malloc((size_t)ncol * sizeof(uint32_t));
     t->o_conf_cols = malloc((size_t)ncol * sizeof(uint32_t));
-    ok = ok && t->act_cell && t->act_cell_bits && t->act_col_bits &&
+    ok = ok && t->hot_cells && t->act_cell_bits && t->act_col_bits &&
          t->input && t->tmp_input && t->cur && t->scratch_a && t->scratch_b &&
          t->scratch_c && t->scratch_d && t->o_output && t->o_inf_active &&
          t->o_inf_pred && t->o_learn_active && t->o_pred_cols && t->o_conf_cols;
@@ -515,6 +516,9 @@ uint32_t btm_new_slot(nupic_btm *t, uint32_t cell) {
         a = realloc(t->act_touched_segs, (size_t)cap * sizeof *a);
         if (a == NULL) return BTM_NO_SEG;
         t->act_touched_segs = a;
+        a = realloc(t->hot_segs, (size_t)cap * sizeof *a);
+        if (a == NULL) return BTM_NO_SEG;
+        t->hot_segs = a;
         a = realloc(t->seg_cell, (size_t)cap * sizeof *a);
         if (a == NULL) return BTM_NO_SEG;
         t->seg_cell = a;
@@ -990,42 +994,81 @@ static void apply_last_update(nupic_btm *t) {
  * ------------------------------------------------------------------------ */
 
 static void act_reset(nupic_btm *t) {
-    for (uint32_t i = 0; i < t->n_act_touched_segs; i++) {
-        uint32_t id = t->act_touched_segs[i];
-        t->act_seg[id] = 0;
-        t->act_cell[t->seg_cell[id]] = 0;
-    }
+    for (uint32_t i = 0; i < t->n_act_touched_segs; i++)
+        t->act_seg[t->act_touched_segs[i]] = 0;
     t->n_act_touched_segs = 0;
-    memset(t->act_cell_bits, 0, (size_t)((t->n_cells + 63) / 64) * 8);
-    memset(t->act_col_bits, 0, (size_t)((t->n_cols + 63) / 64) * 8);
+    t->n_hot_segs = 0;
+    const uint32_t cpc = t->p.cells_per_column;
+    for (uint32_t i = 0; i < t->n_hot_cells; i++) {
+        uint32_t cell = t->hot_cells[i], col = cell / cpc;
+        t->act_cell_bits[cell >> 6] &= ~(UINT64_C(1) << (cell & 63));
+        t->act_col_bits[col >> 6] &= ~(UINT64_C(1) << (col & 63));
+    }
+    t->n_hot_cells = 0;
 }
 
+/* Counts the active synapses of every segment with a synapse from a cell
+ * of state (act_seg), and marks the hot segments, cells and columns. */
 static void propagate(nupic_btm *t, const btm_state *state) {
     act_reset(t);
-    const uint32_t cpc = t->p.cells_per_column;
+    const uint32_t thr = t->p.activation_threshold;
+    uint32_t *restrict act = t->act_seg;
+    uint32_t *restrict touched = t->act_touched_segs;
+    uint32_t *restrict hot = t->hot_segs;
+    uint32_t n_touched = 0, n_hot = 0;
     for (uint32_t k = 0; k < state->n; k++) {
         uint32_t src = state->list[k];
         const uint32_t *o = t->out[src];
-        for (uint32_t j = 0; j < t->out_n[src]; j++) {
+        const uint32_t no = t->out_n[src];
+        for (uint32_t j = 0; j < no; j++) {
             uint32_t id = o[j];
-            uint32_t a = ++t->act_seg[id];
-            if (a == 1) t->act_touched_segs[t->n_act_touched_segs++] = id;
-            uint32_t cell = t->seg_cell[id];
-            if (a > t->act_cell[cell]) {
-                if (t->act_cell[cell] == 0) {
-                    t->act_cell_bits[cell >> 6] |= UINT64_C(1) << (cell & 63);
-                    uint32_t col = cell / cpc;
-                    t->act_col_bits[col >> 6] |= UINT64_C(1) << (col & 63);
-                }
-                t->act_cell[cell] = a;
-            }
+            uint32_t a = ++act[id];
+            if (a == 1) touched[n_touched++] = id;
+            if (a == thr) hot[n_hot++] = id;
         }
+    }
+    t->n_act_touched_segs = n_touched;
+    t->n_hot_segs = n_hot;
+    const uint32_t cpc = t->p.cells_per_column;
+    for (uint32_t i = 0; i < n_hot; i++) {
+        uint32_t cell = t->seg_cell[hot[i]];
+        uint64_t bit = UINT64_C(1) << (cell & 63);
+        if (t->act_cell_bits[cell >> 6] & bit) continue;
+        t->act_cell_bits[cell >> 6] |= bit;
+        t->hot_cells[t->n_hot_cells++] = cell;
+        uint32_t col = cell / cpc;
+        t->act_col_bits[col >> 6] |= UINT64_C(1) << (col & 63);
     }
 }
 
-static inline uint32_t slot_activity(const nupic_btm *t, uint32_t cell,
-                                     uint32_t slot) {
-    return t->act_seg[t->cells[cell].slots[slot]];
+/* The lowest hot cell in [lo, hi), or hi when there is none. */
+static inline uint32_t hot_next(const uint64_t *bits, uint32_t lo, uint32_t hi) {
+    if (lo >= hi) return hi;
+    uint32_t w = lo >> 6;
+    uint64_t word = bits[w] & (~UINT64_C(0) << (lo & 63));
+    for (;;) {
+        if (word) {
+            uint32_t c = w * 64 + (uint32_t)__builtin_ctzll(word);
+            return c < hi ? c : hi;
+        }
+        if ((w + 1) * 64 >= hi) return hi;
+        word = bits[++w];
+    }
+}
+
+/* The highest hot cell in [lo, hi), or UINT32_MAX when there is none. */
+static inline uint32_t hot_prev(const uint64_t *bits, uint32_t lo, uint32_t hi) {
+    if (lo >= hi) return UINT32_MAX;
+    uint32_t i = hi - 1, w = i >> 6;
+    uint64_t word = bits[w] & (~UINT64_C(0) >> (63 - (i & 63)));
+    for (;;) {
+        if (word) {
+            uint32_t c = w * 64 + 63 - (uint32_t)__builtin_clzll(word);
+            return c >= lo ? c : UINT32_MAX;
+        }
+        if (w * 64 <= lo) return UINT32_MAX;
+        word = bits[--w];
+    }
 }
 
 /* ------------------------------------------------------------------------
@@ -1075,8 +1118,9 @@ static bool infer_phase2(nupic_btm *t) {
             uint32_t col = w * 64 + (uint32_t)__builtin_ctzll(bits);
             bits &= bits - 1;
             bool col_pred = false;
-            for (uint32_t cell = col * cpc; cell < col * cpc + cpc; cell++) {
-                if (t->act_cell[cell] < thr) continue;
+            const uint32_t c0 = col * cpc, c1 = c0 + cpc;
+            for (uint32_t cell = hot_next(t->act_cell_bits, c0, c1); cell < c1;
+                 cell = hot_next(t->act_cell_bits, cell + 1, c1)) {
                 const btm_cell *c = &t->cells[cell];
                 for (uint32_t j = 0; j < c->n; j++) {
                     if (t->act_seg[c->slots[j]] < thr) continue;
@@ -1308,12 +1352,13 @@ static void learn_phase2(nupic_btm *t, bool read_only) {
         while (bits) {
             uint32_t col = w * 64 + (uint32_t)__builtin_ctzll(bits);
             bits &= bits - 1;
-            /* getBestMatchingCellT, cells from the last. */
+            /* getBestMatchingCellT, cells from the last (only hot cells
+             * can beat thr - 1). */
             uint32_t best_cell = BTM_NO_SEG, best_seg = BTM_NO_SEG;
             uint32_t best = thr - 1;
-            for (uint32_t k = cpc; k-- > 0;) {
-                uint32_t cell = col * cpc + k;
-                if (t->act_cell[cell] <= best) continue;
+            const uint32_t c0 = col * cpc, c1 = c0 + cpc;
+            for (uint32_t cell = hot_prev(t->act_cell_bits, c0, c1); cell < c1;
+                 cell = hot_prev(t->act_cell_bits, c0, cell)) {
                 const btm_cell *c = &t->cells[cell];
                 for (uint32_t j = 0; j < c->n; j++) {
                     uint32_t a = t->act_seg[c->slots[j]];

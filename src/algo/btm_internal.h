@@ -101,13 +101,18 @@ struct nupic_btm {
     btm_update *updates;
     uint32_t n_updates, cap_updates;
 
-    /* Segment activity of the last forward propagation. */
+    /* Segment activity of the last forward propagation.  Only segments
+     * that reach activation_threshold can matter to inferPhase2 and
+     * learnPhase2 (both ignore lower activities), so the propagation lists
+     * them and marks their cells and columns ("hot"); the phases visit
+     * only those, in nupic.core's order. */
     uint32_t *act_seg;   /* per segment id */
     uint32_t *seg_cell;  /* per segment id: its cell (compact, for propagation) */
-    uint32_t *act_cell;  /* per cell: maximum over its segments */
-    uint32_t *act_touched_segs, n_act_touched_segs;
-    uint64_t *act_cell_bits; /* cells with activity */
-    uint64_t *act_col_bits;  /* columns with a cell with activity */
+    uint32_t *act_touched_segs, n_act_touched_segs; /* act_seg > 0 */
+    uint32_t *hot_segs, n_hot_segs;   /* act_seg reached the threshold */
+    uint32_t *hot_cells, n_hot_cells; /* their cells, once each */
+    uint64_t *act_cell_bits; /* hot cells */
+    uint64_t *act_col_bits;  /* columns with a hot cell */
 
     /* Scratch. */
     uint8_t *input;    /* the step's input, one byte per column */
