@@ -210,10 +210,32 @@ static int cmp_u32(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Sorts a[0..n) ascending.  The lists sorted here are mostly sorted
+ * already, or short, or a sorted run followed by a few values: the sorted
+ * prefix is skipped, short remainders are insertion-sorted, qsort takes
+ * the rest. */
+static void sort_u32(uint32_t *a, uint32_t n) {
+    uint32_t i = 1;
+    while (i < n && a[i - 1] <= a[i]) i++;
+    if (i >= n) return;
+    if (n > 64) {
+        qsort(a, n, sizeof *a, cmp_u32);
+        return;
+    }
+    for (; i < n; i++) {
+        uint32_t x = a[i], j = i;
+        while (j > 0 && a[j - 1] > x) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
 /* CStateIndexed::cellsOn(true): sorts the list in place. */
 static void state_sort(btm_state *s) {
     if (!s->sorted) {
-        qsort(s->list, s->n, sizeof *s->list, cmp_u32);
+        sort_u32(s->list, s->n);
         s->sorted = true;
     }
 }
@@ -767,7 +789,7 @@ static void choose_cells(nupic_btm *t, uint32_t cell, uint32_t slot,
         *n += n_add;
         sort_needed = true;
     }
-    if (sort_needed) qsort(src, *n, sizeof *src, cmp_u32);
+    if (sort_needed) sort_u32(src, *n);
 }
 
 /* Cells4::computeUpdate: queues an update; false if it has no synapses. */
@@ -873,7 +895,7 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
             if (to_free > nc) to_free = nc;
             for (uint32_t i = 0; i < to_free; i++)
                 removed[nrem++] = s->syn[cidx[i]].src;
-            qsort(cidx, to_free, sizeof *cidx, cmp_u32);
+            sort_u32(cidx, to_free);
             seg_remove(s, cidx, to_free);
         }
         /* Segment::addSynapses: merge the new sources in. */
@@ -1517,7 +1539,7 @@ static void global_decay(nupic_btm *t) {
 
 static uint32_t sorted_copy(const btm_state *s, uint32_t *dst) {
     memcpy(dst, s->list, (size_t)s->n * sizeof *dst);
-    qsort(dst, s->n, sizeof *dst, cmp_u32);
+    if (!s->sorted) sort_u32(dst, s->n);
     return s->n;
 }
 
@@ -1537,7 +1559,7 @@ void btm_refresh_outputs(nupic_btm *t) {
     for (uint32_t k = 0; k < t->col_conf_t.n_nz; k++)
         if (t->col_conf_t.v[t->col_conf_t.nz[k]] != 0.0f)
             t->o_conf_cols[n++] = t->col_conf_t.nz[k];
-    qsort(t->o_conf_cols, n, sizeof *t->o_conf_cols, cmp_u32);
+    sort_u32(t->o_conf_cols, n);
     t->n_o_conf_cols = n;
     /* The output. */
     n = 0;
