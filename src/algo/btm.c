@@ -619,14 +619,6 @@ static uint32_t seg_count_connected(const btm_seg *s, float conn) {
     return nc;
 }
 
-/* Segment::computeActivity(state, _, false) */
-static uint32_t seg_activity(const btm_seg *s, const uint8_t *on) {
-    uint32_t a = 0;
-    for (uint32_t i = 0; i < s->n; i++)
-        a += on[s->syn[i].src] != 0;
-    return a;
-}
-
 /* Cells4::isActive + Segment::isActive */
 static bool seg_is_active(const nupic_btm *t, const btm_seg *s,
                           const uint8_t *on) {
@@ -1030,10 +1022,10 @@ static void act_reset(nupic_btm *t) {
 }
 
 /* Counts the active synapses of every segment with a synapse from a cell
- * of state (act_seg), and marks the hot segments, cells and columns. */
-static void propagate(nupic_btm *t, const btm_state *state) {
+ * of state (act_seg), and marks the hot segments (those whose count
+ * reaches thr, if thr > 0), their cells and columns. */
+static void propagate(nupic_btm *t, const btm_state *state, uint32_t thr) {
     act_reset(t);
-    const uint32_t thr = t->p.activation_threshold;
     uint32_t *restrict act = t->act_seg;
     uint32_t *restrict touched = t->act_touched_segs;
     uint32_t *restrict hot = t->hot_segs;
@@ -1125,7 +1117,7 @@ static bool infer_phase1(nupic_btm *t, const btm_pattern *pat,
 }
 
 static bool infer_phase2(nupic_btm *t) {
-    propagate(t, &t->inf_active_t);
+    propagate(t, &t->inf_active_t, t->p.activation_threshold);
     state_reset(&t->inf_pred_t);
     conf_zero(&t->cell_conf_t);
     conf_zero(&t->col_conf_t);
@@ -1252,19 +1244,25 @@ static void update_inference(nupic_btm *t, const btm_pattern *active) {
  * updateLearningState)
  * ------------------------------------------------------------------------ */
 
-/* Cells4::getBestMatchingCellT1: *slot BTM_NO_SEG when none. */
-static uint32_t best_matching_t1(nupic_btm *t, uint32_t col,
-                                 const btm_state *state, uint32_t *slot) {
+/* Cells4::getBestMatchingCellT1: *slot BTM_NO_SEG when none.  The
+ * activities (Segment::computeActivity(state, _, false): synapses from
+ * cells of the state, any permanence) are act_seg, which must be a
+ * propagation of the state that no change to a segment of col has
+ * outdated, with hot cells marked at minThreshold.  An empty segment has
+ * activity 0 and is never chosen.  A cell below minThreshold cannot win,
+ * so with minThreshold > 0 only hot cells are visited (ascending). */
+static uint32_t best_matching_t1(nupic_btm *t, uint32_t col, uint32_t *slot) {
     const uint32_t cpc = t->p.cells_per_column;
+    const uint32_t c0 = col * cpc, c1 = c0 + cpc;
+    const bool all = t->p.min_threshold == 0;
     uint32_t best_cell = BTM_NO_SEG, best_seg = 0,
              best_act = t->p.min_threshold;
-    for (uint32_t i = col * cpc; i < col * cpc + cpc; i++) {
+    for (uint32_t i = all ? c0 : hot_next(t->act_cell_bits, c0, c1); i < c1;
+         i = all ? i + 1 : hot_next(t->act_cell_bits, i + 1, c1)) {
         uint32_t max_act = 0, max_seg = 0;
         const btm_cell *c = &t->cells[i];
         for (uint32_t j = 0; j < c->n; j++) {
-            const btm_seg *s = &t->segs[c->slots[j]];
-            if (s->n == 0) continue;
-            uint32_t a = seg_activity(s, state->on);
+            uint32_t a = t->act_seg[c->slots[j]];
             if (a > max_act) {
                 max_act = a;
                 max_seg = j;
@@ -1330,6 +1328,7 @@ static bool learn_phase1(nupic_btm *t, const btm_pattern *pat, bool read_only) {
     state_reset(&t->learn_active_t);
     const uint32_t cpc = t->p.cells_per_column;
     uint32_t unpredicted = 0;
+    bool propagated = false;
     for (uint32_t i = 0; i < pat->n; i++) {
         const uint32_t col = pat->cols[i], c0 = col * cpc;
         uint32_t np = 0, pc = cpc;
@@ -1344,8 +1343,15 @@ static bool learn_phase1(nupic_btm *t, const btm_pattern *pat, bool read_only) {
         }
         unpredicted++;
         if (read_only) continue;
+        /* One propagation of the state at t-1 serves every column: the
+         * updates applied below change only segments of the column being
+         * processed, and each column comes once. */
+        if (!propagated) {
+            propagate(t, &t->learn_active_t1, t->p.min_threshold);
+            propagated = true;
+        }
         uint32_t slot;
-        uint32_t cell = best_matching_t1(t, col, &t->learn_active_t1, &slot);
+        uint32_t cell = best_matching_t1(t, col, &slot);
         if (slot != BTM_NO_SEG && seg_at(t, cell, slot)->seq) {
             btm_state_set(&t->learn_active_t, cell);
             bool queued =
@@ -1364,7 +1370,7 @@ static bool learn_phase1(nupic_btm *t, const btm_pattern *pat, bool read_only) {
 }
 
 static void learn_phase2(nupic_btm *t, bool read_only) {
-    propagate(t, &t->learn_active_t);
+    propagate(t, &t->learn_active_t, t->p.activation_threshold);
     state_reset(&t->learn_pred_t);
     const uint32_t cpc = t->p.cells_per_column;
     const uint32_t thr = t->p.activation_threshold;
