@@ -495,8 +495,26 @@ nupic_status nupic_btm_new(const nupic_btm_params *params, nupic_btm **out,
  * Segments (Segment.cpp, Cell.cpp)
  * ------------------------------------------------------------------------ */
 
+/* pow(1 - alpha_k, age) as Segment::dutyCycle computes it (double),
+ * memoized: the same arguments give the same bits. */
+static double decay_factor(nupic_btm *t, uint32_t k, uint32_t age) {
+    const double base = 1.0 - (double)dc_alphas[k];
+    if (age >= BTM_POW_CACHE) return pow(base, (double)age);
+    if (t->pow_tier != k) {
+        memset(t->pow_valid, 0, sizeof t->pow_valid);
+        t->pow_tier = k;
+    }
+    const uint64_t bit = UINT64_C(1) << (age & 63);
+    if (!(t->pow_valid[age >> 6] & bit)) {
+        t->pow_cache[age] = pow(base, (double)age);
+        t->pow_valid[age >> 6] |= bit;
+    }
+    return t->pow_cache[age];
+}
+
 /* Segment::dutyCycle */
-static float duty_cycle(btm_seg *s, uint32_t it, bool active, bool read_only) {
+static float duty_cycle(nupic_btm *t, btm_seg *s, uint32_t it, bool active,
+                        bool read_only) {
     if (it <= dc_tiers[1]) {
         float dc = (float)s->pos_act / (float)it;
         if (!read_only) {
@@ -507,13 +525,11 @@ static float duty_cycle(btm_seg *s, uint32_t it, bool active, bool read_only) {
     }
     uint32_t age = it - s->last_pos_dc_it;
     if (age == 0 && !active) return s->last_pos_dc;
-    float alpha = 0.0f;
-    for (uint32_t k = BTM_TIERS - 1; k > 0; k--)
-        if (it > dc_tiers[k]) {
-            alpha = dc_alphas[k];
-            break;
-        }
-    double prod = pow(1.0 - (double)alpha, (double)age) * (double)s->last_pos_dc;
+    uint32_t k = BTM_TIERS - 1;
+    while (k > 0 && !(it > dc_tiers[k]))
+        k--;
+    const float alpha = dc_alphas[k];
+    double prod = decay_factor(t, k, age) * (double)s->last_pos_dc;
     float dc = (float)prod;
     if (active) dc += alpha;
     if (!read_only) {
@@ -832,7 +848,7 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
         const uint32_t id = t->cells[cell].slots[u->seg];
         s->last_active_it = t->n_lrn_iterations;
         s->pos_act++;
-        duty_cycle(s, t->n_lrn_iterations, true, false);
+        duty_cycle(t, s, t->n_lrn_iterations, true, false);
 
         /* synapsesSet: the update's sources (ascending, distinct) less
          * those already on the segment; dec/inc: the segment's synapses
@@ -1139,7 +1155,7 @@ static bool infer_phase2(nupic_btm *t) {
                 for (uint32_t j = 0; j < c->n; j++) {
                     if (t->act_seg[c->slots[j]] < thr) continue;
                     btm_seg *s = &t->segs[c->slots[j]];
-                    float dc = duty_cycle(s, it, false, false);
+                    float dc = duty_cycle(t, s, it, false, false);
                     btm_conf_add(&t->cell_conf_t, cell, dc);
                     btm_conf_add(&t->col_conf_t, col, dc);
                     if (seg_is_active(t, s, t->inf_active_t.on)) {
@@ -1305,7 +1321,7 @@ static uint32_t cell_for_new_segment(nupic_btm *t, uint32_t col) {
         for (uint32_t j = 0; j < c->n; j++) {
             btm_seg *s = &t->segs[c->slots[j]];
             if (s->n == 0) continue;
-            float dc = duty_cycle(s, t->n_lrn_iterations, false, false);
+            float dc = duty_cycle(t, s, t->n_lrn_iterations, false, false);
             if (dc < best_dc) {
                 best_cell = i;
                 best_dc = dc;
@@ -1642,7 +1658,7 @@ nupic_status nupic_btm_compute(nupic_btm *t, const uint32_t *cols, size_t n,
             if (t->n_lrn_iterations == dc_tiers[k]) {
                 for (uint32_t id = 0; id < t->n_segs; id++)
                     if (t->segs[id].n > 0)
-                        duty_cycle(&t->segs[id], t->n_lrn_iterations, false,
+                        duty_cycle(t, &t->segs[id], t->n_lrn_iterations, false,
                                    false);
                 break;
             }

@@ -11,6 +11,8 @@
 /* Cells4.hpp: _MAX_CELLS */
 #define BTM_MAX_CELLS (1u << 18)
 #define BTM_NO_SEG    UINT32_MAX
+/* Ages whose duty-cycle decay factor is memoized. */
+#define BTM_POW_CACHE 4096u
 
 typedef struct btm_syn {
     uint32_t src;
@@ -122,6 +124,12 @@ struct nupic_btm {
     /* adaptSegment's lists (n_cells each). */
     uint32_t *s_dec, *s_decpos, *s_inc, *s_incpos, *s_new, *s_removed;
     float *s_cperm;
+    /* Segment::dutyCycle's pow(1 - alpha, age), memoized for the ages
+     * below BTM_POW_CACHE of the tier pow_tier (0: none yet); pow_valid
+     * has a bit per cached age.  Not part of the state. */
+    uint32_t pow_tier;
+    uint64_t pow_valid[BTM_POW_CACHE / 64];
+    double pow_cache[BTM_POW_CACHE];
     uint32_t *del, cap_del; /* updates to delete */
     uint32_t *bad, cap_bad; /* backtracking: bad start offsets */
     bool nomem;        /* an allocation failed during the step */
