@@ -350,7 +350,6 @@ void nupic_btm_free(nupic_btm *t) {
     free(t->updates);
     free(t->act_seg);
     free(t->seg_cell);
-    free(t->act_touched_segs);
     free(t->hot_segs);
     free(t->hot_cells);
     free(t->act_cell_bits);
@@ -462,6 +461,7 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
     }
     t->version = 2;
     t->owns_memory = true;
+    t->act_stamp = UINT64_C(1) << 32;
     t->init_seg_freq = 0.5f;
     t->pam_counter = p->pam_length + 1;
     *out = t;
@@ -547,14 +547,11 @@ uint32_t btm_new_slot(nupic_btm *t, uint32_t cell) {
         btm_seg *s = realloc(t->segs, (size_t)cap * sizeof *s);
         if (s == NULL) return BTM_NO_SEG;
         t->segs = s;
-        uint32_t *a = realloc(t->act_seg, (size_t)cap * sizeof *a);
-        if (a == NULL) return BTM_NO_SEG;
-        memset(a + t->cap_segs, 0, (size_t)(cap - t->cap_segs) * sizeof *a);
-        t->act_seg = a;
-        a = realloc(t->act_touched_segs, (size_t)cap * sizeof *a);
-        if (a == NULL) return BTM_NO_SEG;
-        t->act_touched_segs = a;
-        a = realloc(t->hot_segs, (size_t)cap * sizeof *a);
+        uint64_t *as = realloc(t->act_seg, (size_t)cap * sizeof *as);
+        if (as == NULL) return BTM_NO_SEG;
+        memset(as + t->cap_segs, 0, (size_t)(cap - t->cap_segs) * sizeof *as);
+        t->act_seg = as;
+        uint32_t *a = realloc(t->hot_segs, (size_t)cap * sizeof *a);
         if (a == NULL) return BTM_NO_SEG;
         t->hot_segs = a;
         a = realloc(t->seg_cell, (size_t)cap * sizeof *a);
@@ -1023,10 +1020,19 @@ static void apply_last_update(nupic_btm *t) {
  * Forward propagation (Cells4::computeForwardPropagation)
  * ------------------------------------------------------------------------ */
 
+/* The count of segment id in the last propagation. */
+static inline uint32_t seg_act(const nupic_btm *t, uint32_t id) {
+    uint64_t v = t->act_seg[id];
+    return v >= t->act_stamp ? (uint32_t)v : 0;
+}
+
+/* Forgets the last propagation: a new stamp, no hot cells. */
 static void act_reset(nupic_btm *t) {
-    for (uint32_t i = 0; i < t->n_act_touched_segs; i++)
-        t->act_seg[t->act_touched_segs[i]] = 0;
-    t->n_act_touched_segs = 0;
+    t->act_stamp += UINT64_C(1) << 32;
+    if (t->act_stamp == 0) { /* the stamps wrapped: clear them */
+        memset(t->act_seg, 0, (size_t)t->n_segs * sizeof *t->act_seg);
+        t->act_stamp = UINT64_C(1) << 32;
+    }
     t->n_hot_segs = 0;
     const uint32_t cpc = t->p.cells_per_column;
     for (uint32_t i = 0; i < t->n_hot_cells; i++) {
@@ -1042,22 +1048,22 @@ static void act_reset(nupic_btm *t) {
  * reaches thr, if thr > 0), their cells and columns. */
 static void propagate(nupic_btm *t, const btm_state *state, uint32_t thr) {
     act_reset(t);
-    uint32_t *restrict act = t->act_seg;
-    uint32_t *restrict touched = t->act_touched_segs;
+    uint64_t *restrict act = t->act_seg;
     uint32_t *restrict hot = t->hot_segs;
-    uint32_t n_touched = 0, n_hot = 0;
+    const uint64_t stamp = t->act_stamp;
+    uint32_t n_hot = 0;
     for (uint32_t k = 0; k < state->n; k++) {
         uint32_t src = state->list[k];
         const uint32_t *o = t->out[src];
         const uint32_t no = t->out_n[src];
         for (uint32_t j = 0; j < no; j++) {
             uint32_t id = o[j];
-            uint32_t a = ++act[id];
-            if (a == 1) touched[n_touched++] = id;
-            if (a == thr) hot[n_hot++] = id;
+            uint64_t v = act[id];
+            v = (v < stamp ? stamp : v) + 1;
+            act[id] = v;
+            if ((uint32_t)v == thr) hot[n_hot++] = id;
         }
     }
-    t->n_act_touched_segs = n_touched;
     t->n_hot_segs = n_hot;
     const uint32_t cpc = t->p.cells_per_column;
     for (uint32_t i = 0; i < n_hot; i++) {
@@ -1153,7 +1159,7 @@ static bool infer_phase2(nupic_btm *t) {
                  cell = hot_next(t->act_cell_bits, cell + 1, c1)) {
                 const btm_cell *c = &t->cells[cell];
                 for (uint32_t j = 0; j < c->n; j++) {
-                    if (t->act_seg[c->slots[j]] < thr) continue;
+                    if (seg_act(t, c->slots[j]) < thr) continue;
                     btm_seg *s = &t->segs[c->slots[j]];
                     float dc = duty_cycle(t, s, it, false, false);
                     btm_conf_add(&t->cell_conf_t, cell, dc);
@@ -1278,7 +1284,7 @@ static uint32_t best_matching_t1(nupic_btm *t, uint32_t col, uint32_t *slot) {
         uint32_t max_act = 0, max_seg = 0;
         const btm_cell *c = &t->cells[i];
         for (uint32_t j = 0; j < c->n; j++) {
-            uint32_t a = t->act_seg[c->slots[j]];
+            uint32_t a = seg_act(t, c->slots[j]);
             if (a > max_act) {
                 max_act = a;
                 max_seg = j;
@@ -1405,7 +1411,7 @@ static void learn_phase2(nupic_btm *t, bool read_only) {
                  cell = hot_prev(t->act_cell_bits, c0, cell)) {
                 const btm_cell *c = &t->cells[cell];
                 for (uint32_t j = 0; j < c->n; j++) {
-                    uint32_t a = t->act_seg[c->slots[j]];
+                    uint32_t a = seg_act(t, c->slots[j]);
                     if (best < a) {
                         best = a;
                         best_cell = cell;

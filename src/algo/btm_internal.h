@@ -108,9 +108,13 @@ struct nupic_btm {
      * learnPhase2 (both ignore lower activities), so the propagation lists
      * them and marks their cells and columns ("hot"); the phases visit
      * only those, in nupic.core's order. */
-    uint32_t *act_seg;   /* per segment id */
+    /* Per segment id: the propagation's stamp (high 32 bits) and count
+     * (low 32 bits).  A count belongs to the last propagation only if its
+     * stamp is act_stamp's (see seg_act); older ones read as 0, so nothing
+     * needs clearing between propagations. */
+    uint64_t *act_seg;
+    uint64_t act_stamp;  /* the current stamp << 32; never 0 */
     uint32_t *seg_cell;  /* per segment id: its cell (compact, for propagation) */
-    uint32_t *act_touched_segs, n_act_touched_segs; /* act_seg > 0 */
     uint32_t *hot_segs, n_hot_segs;   /* act_seg reached the threshold */
     uint32_t *hot_cells, n_hot_cells; /* their cells, once each */
     uint64_t *act_cell_bits; /* hot cells */
