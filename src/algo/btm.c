@@ -645,7 +645,8 @@ static bool seg_is_active(const nupic_btm *t, const btm_seg *s,
 
 /* Segment::_removeSynapses: del ascending positions. */
 static void seg_remove(btm_seg *s, const uint32_t *del, uint32_t nd) {
-    uint32_t i = 0, d = 0, j = 0;
+    if (nd == 0) return;
+    uint32_t i = del[0], d = 0, j = del[0];
     for (; i < s->n; i++) {
         if (d < nd && del[d] == i) {
             d++;
@@ -873,11 +874,42 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
         while (k_ < u->n) newset[nset++] = u->syn[k_++];                       \
     } while (0)
         GEN_LISTS();
-        seg_update_synapses(t, s, dec_src, nd, -t->p.permanence_dec, removed,
-                            &nrem);
-        if (nrem > 0) GEN_LISTS();
-        seg_update_synapses(t, s, inc_src, ni, t->p.permanence_inc, removed,
-                            &nrem);
+        /* updateSynapses(decrement), then updateSynapses(increment): the
+         * two sets are disjoint and known by position.  When no permanence
+         * drops to 0 or below, no synapse is removed and the lists stay
+         * valid, so the two calls reduce to updating those positions;
+         * otherwise they run as nupic.core makes them. */
+        const float pmax = t->p.permanence_max, conn = t->p.connected_perm;
+        const float ndec = -t->p.permanence_dec, pinc = t->p.permanence_inc;
+        bool removal = false;
+        for (uint32_t i = 0; i < nd && !removal; i++) {
+            float sum = s->syn[dpos[i]].perm + ndec;
+            removal = (sum < pmax ? sum : pmax) <= 0.0f;
+        }
+        for (uint32_t i = 0; i < ni && !removal; i++) {
+            float sum = s->syn[ipos[i]].perm + pinc;
+            removal = (sum < pmax ? sum : pmax) <= 0.0f;
+        }
+        if (!removal) {
+            for (uint32_t i = 0; i < nd; i++) {
+                btm_syn *y = &s->syn[dpos[i]];
+                float sum = y->perm + ndec;
+                float np = sum < pmax ? sum : pmax;
+                s->n_connected += (uint32_t)((np >= conn) - (y->perm >= conn));
+                y->perm = np;
+            }
+            for (uint32_t i = 0; i < ni; i++) {
+                btm_syn *y = &s->syn[ipos[i]];
+                float sum = y->perm + pinc;
+                float np = sum < pmax ? sum : pmax;
+                s->n_connected += (uint32_t)((np >= conn) - (y->perm >= conn));
+                y->perm = np;
+            }
+        } else {
+            seg_update_synapses(t, s, dec_src, nd, ndec, removed, &nrem);
+            if (nrem > 0) GEN_LISTS();
+            seg_update_synapses(t, s, inc_src, ni, pinc, removed, &nrem);
+        }
 #undef GEN_LISTS
         const int32_t maxs = t->p.max_synapses_per_segment;
         if (maxs > 0 && (uint64_t)nset + s->n > (uint64_t)maxs) {
