@@ -350,10 +350,8 @@ void nupic_btm_free(nupic_btm *t) {
     free(t->updates);
     free(t->act_seg);
     free(t->seg_cell);
-    free(t->hot_segs);
-    free(t->hot_cells);
-    free(t->act_cell_bits);
-    free(t->act_col_bits);
+    free(t->hot);
+    free(t->hot_tmp);
     free(t->input);
     free(t->tmp_input);
     free(t->cur);
@@ -425,9 +423,6 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
          conf_init(&t->cell_conf_cand, nc) && conf_init(&t->col_conf_t, ncol) &&
          conf_init(&t->col_conf_t1, ncol) &&
          conf_init(&t->col_conf_cand, ncol) && ok;
-    t->hot_cells = malloc((size_t)nc * sizeof *t->hot_cells);
-    t->act_cell_bits = calloc((nc + 63) / 64, sizeof(uint64_t));
-    t->act_col_bits = calloc((ncol + 63) / 64, sizeof(uint64_t));
     t->input = calloc(ncol, 1);
     t->tmp_input = calloc(ncol, 1);
     t->cur = malloc((size_t)ncol * sizeof(uint32_t));
@@ -450,7 +445,7 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
     t->o_learn_active = malloc((size_t)nc * sizeof(uint32_t));
     t->o_pred_cols = malloc((size_t)ncol * sizeof(uint32_t));
     t->o_conf_cols = malloc((size_t)ncol * sizeof(uint32_t));
-    ok = ok && t->hot_cells && t->act_cell_bits && t->act_col_bits &&
+    ok = ok &&
          t->input && t->tmp_input && t->cur && t->scratch_a && t->scratch_b &&
          t->scratch_c && t->scratch_d && t->o_output && t->o_inf_active &&
          t->o_inf_pred && t->o_learn_active && t->o_pred_cols && t->o_conf_cols;
@@ -551,9 +546,13 @@ uint32_t btm_new_slot(nupic_btm *t, uint32_t cell) {
         if (as == NULL) return BTM_NO_SEG;
         memset(as + t->cap_segs, 0, (size_t)(cap - t->cap_segs) * sizeof *as);
         t->act_seg = as;
-        uint32_t *a = realloc(t->hot_segs, (size_t)cap * sizeof *a);
-        if (a == NULL) return BTM_NO_SEG;
-        t->hot_segs = a;
+        as = realloc(t->hot, (size_t)cap * sizeof *as);
+        if (as == NULL) return BTM_NO_SEG;
+        t->hot = as;
+        as = realloc(t->hot_tmp, (size_t)cap * sizeof *as);
+        if (as == NULL) return BTM_NO_SEG;
+        t->hot_tmp = as;
+        uint32_t *a;
         a = realloc(t->seg_cell, (size_t)cap * sizeof *a);
         if (a == NULL) return BTM_NO_SEG;
         t->seg_cell = a;
@@ -1058,30 +1057,65 @@ static inline uint32_t seg_act(const nupic_btm *t, uint32_t id) {
     return v >= t->act_stamp ? (uint32_t)v : 0;
 }
 
-/* Forgets the last propagation: a new stamp, no hot cells. */
+/* Sorts n distinct keys ascending: insertion sort for the usual few dozen,
+ * else an LSD radix sort on bytes through tmp, skipping the bytes all keys
+ * share. */
+static void sort_u64(uint64_t *a, uint32_t n, uint64_t *tmp) {
+    if (n <= 64) {
+        for (uint32_t i = 1; i < n; i++) {
+            uint64_t x = a[i];
+            uint32_t j = i;
+            for (; j > 0 && a[j - 1] > x; j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return;
+    }
+    uint64_t all_or = 0, all_and = ~UINT64_C(0);
+    for (uint32_t i = 0; i < n; i++) {
+        all_or |= a[i];
+        all_and &= a[i];
+    }
+    uint32_t count[256];
+    uint64_t *src = a, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        if ((((all_or ^ all_and) >> shift) & 0xff) == 0) continue;
+        memset(count, 0, sizeof count);
+        for (uint32_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & 0xff]++;
+        uint32_t sum = 0;
+        for (uint32_t d = 0; d < 256; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != a) memcpy(a, src, (size_t)n * sizeof *a);
+}
+
+/* Forgets the last propagation: a new stamp, no hot segments. */
 static void act_reset(nupic_btm *t) {
     t->act_stamp += UINT64_C(1) << 32;
     if (t->act_stamp == 0) { /* the stamps wrapped: clear them */
         memset(t->act_seg, 0, (size_t)t->n_segs * sizeof *t->act_seg);
         t->act_stamp = UINT64_C(1) << 32;
     }
-    t->n_hot_segs = 0;
-    const uint32_t cpc = t->p.cells_per_column;
-    for (uint32_t i = 0; i < t->n_hot_cells; i++) {
-        uint32_t cell = t->hot_cells[i], col = cell / cpc;
-        t->act_cell_bits[cell >> 6] &= ~(UINT64_C(1) << (cell & 63));
-        t->act_col_bits[col >> 6] &= ~(UINT64_C(1) << (col & 63));
-    }
-    t->n_hot_cells = 0;
+    t->n_hot = 0;
 }
 
 /* Counts the active synapses of every segment with a synapse from a cell
- * of state (act_seg), and marks the hot segments (those whose count
- * reaches thr, if thr > 0), their cells and columns. */
+ * of state (act_seg), and lists the hot segments (those whose count
+ * reaches thr, if thr > 0), sorted. */
 static void propagate(nupic_btm *t, const btm_state *state, uint32_t thr) {
     act_reset(t);
     uint64_t *restrict act = t->act_seg;
-    uint32_t *restrict hot = t->hot_segs;
+    uint64_t *restrict hot = t->hot;
+    const uint32_t *restrict seg_cell = t->seg_cell;
     const uint64_t stamp = t->act_stamp;
     uint32_t n_hot = 0;
     for (uint32_t k = 0; k < state->n; k++) {
@@ -1093,51 +1127,15 @@ static void propagate(nupic_btm *t, const btm_state *state, uint32_t thr) {
             uint64_t v = act[id];
             v = (v < stamp ? stamp : v) + 1;
             act[id] = v;
-            if ((uint32_t)v == thr) hot[n_hot++] = id;
+            if ((uint32_t)v == thr) hot[n_hot++] = (uint64_t)seg_cell[id] << 32 | id;
         }
     }
-    t->n_hot_segs = n_hot;
-    const uint32_t cpc = t->p.cells_per_column;
-    for (uint32_t i = 0; i < n_hot; i++) {
-        uint32_t cell = t->seg_cell[hot[i]];
-        uint64_t bit = UINT64_C(1) << (cell & 63);
-        if (t->act_cell_bits[cell >> 6] & bit) continue;
-        t->act_cell_bits[cell >> 6] |= bit;
-        t->hot_cells[t->n_hot_cells++] = cell;
-        uint32_t col = cell / cpc;
-        t->act_col_bits[col >> 6] |= UINT64_C(1) << (col & 63);
-    }
+    t->n_hot = n_hot;
+    sort_u64(hot, n_hot, t->hot_tmp);
 }
 
-/* The lowest hot cell in [lo, hi), or hi when there is none. */
-static inline uint32_t hot_next(const uint64_t *bits, uint32_t lo, uint32_t hi) {
-    if (lo >= hi) return hi;
-    uint32_t w = lo >> 6;
-    uint64_t word = bits[w] & (~UINT64_C(0) << (lo & 63));
-    for (;;) {
-        if (word) {
-            uint32_t c = w * 64 + (uint32_t)__builtin_ctzll(word);
-            return c < hi ? c : hi;
-        }
-        if ((w + 1) * 64 >= hi) return hi;
-        word = bits[++w];
-    }
-}
-
-/* The highest hot cell in [lo, hi), or UINT32_MAX when there is none. */
-static inline uint32_t hot_prev(const uint64_t *bits, uint32_t lo, uint32_t hi) {
-    if (lo >= hi) return UINT32_MAX;
-    uint32_t i = hi - 1, w = i >> 6;
-    uint64_t word = bits[w] & (~UINT64_C(0) >> (63 - (i & 63)));
-    for (;;) {
-        if (word) {
-            uint32_t c = w * 64 + 63 - (uint32_t)__builtin_clzll(word);
-            return c >= lo ? c : UINT32_MAX;
-        }
-        if (w * 64 <= lo) return UINT32_MAX;
-        word = bits[--w];
-    }
-}
+static inline uint32_t key_cell(uint64_t key) { return (uint32_t)(key >> 32); }
+static inline uint32_t key_seg(uint64_t key) { return (uint32_t)key; }
 
 /* ------------------------------------------------------------------------
  * Inference (Cells4::inferPhase1, inferPhase2, inferBacktrack,
@@ -1175,36 +1173,30 @@ static bool infer_phase2(nupic_btm *t) {
     state_reset(&t->inf_pred_t);
     conf_zero(&t->cell_conf_t);
     conf_zero(&t->col_conf_t);
-    const uint32_t cpc = t->p.cells_per_column, thr = t->p.activation_threshold;
+    const uint32_t cpc = t->p.cells_per_column;
     const uint32_t it = t->n_lrn_iterations;
     uint32_t predicted_cols = 0;
     float sum = 0.0f;
-    const uint32_t words = (t->n_cols + 63) / 64;
-    for (uint32_t w = 0; w < words; w++) {
-        uint64_t bits = t->act_col_bits[w];
-        while (bits) {
-            uint32_t col = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            bool col_pred = false;
-            const uint32_t c0 = col * cpc, c1 = c0 + cpc;
-            for (uint32_t cell = hot_next(t->act_cell_bits, c0, c1); cell < c1;
-                 cell = hot_next(t->act_cell_bits, cell + 1, c1)) {
-                const btm_cell *c = &t->cells[cell];
-                for (uint32_t j = 0; j < c->n; j++) {
-                    if (seg_act(t, c->slots[j]) < thr) continue;
-                    btm_seg *s = &t->segs[c->slots[j]];
-                    float dc = duty_cycle(t, s, it, false, false);
-                    btm_conf_add(&t->cell_conf_t, cell, dc);
-                    btm_conf_add(&t->col_conf_t, col, dc);
-                    if (seg_is_active(t, s, t->inf_active_t.on)) {
-                        btm_state_set(&t->inf_pred_t, cell);
-                        col_pred = true;
-                    }
-                }
+    /* Columns ascending, then cells, then slots: the hot segments in
+     * order (the others are below the threshold). */
+    const uint64_t *hot = t->hot;
+    const uint32_t n_hot = t->n_hot;
+    for (uint32_t i = 0; i < n_hot;) {
+        const uint32_t col = key_cell(hot[i]) / cpc, c1 = col * cpc + cpc;
+        bool col_pred = false;
+        for (; i < n_hot && key_cell(hot[i]) < c1; i++) {
+            const uint32_t cell = key_cell(hot[i]);
+            btm_seg *s = &t->segs[key_seg(hot[i])];
+            float dc = duty_cycle(t, s, it, false, false);
+            btm_conf_add(&t->cell_conf_t, cell, dc);
+            btm_conf_add(&t->col_conf_t, col, dc);
+            if (seg_is_active(t, s, t->inf_active_t.on)) {
+                btm_state_set(&t->inf_pred_t, cell);
+                col_pred = true;
             }
-            if (t->col_conf_t.mark[col]) sum += t->col_conf_t.v[col];
-            predicted_cols += col_pred;
         }
+        if (t->col_conf_t.mark[col]) sum += t->col_conf_t.v[col];
+        predicted_cols += col_pred;
     }
     if (sum > 0.0f) {
         for (uint32_t k = 0; k < t->col_conf_t.n_nz; k++)
@@ -1308,33 +1300,69 @@ static void update_inference(nupic_btm *t, const btm_pattern *active) {
 static uint32_t best_matching_t1(nupic_btm *t, uint32_t col, uint32_t *slot) {
     const uint32_t cpc = t->p.cells_per_column;
     const uint32_t c0 = col * cpc, c1 = c0 + cpc;
-    const bool all = t->p.min_threshold == 0;
     uint32_t best_cell = BTM_NO_SEG, best_seg = 0,
              best_act = t->p.min_threshold;
-    for (uint32_t i = all ? c0 : hot_next(t->act_cell_bits, c0, c1); i < c1;
-         i = all ? i + 1 : hot_next(t->act_cell_bits, i + 1, c1)) {
-        uint32_t max_act = 0, max_seg = 0;
-        const btm_cell *c = &t->cells[i];
-        for (uint32_t j = 0; j < c->n; j++) {
-            uint32_t a = seg_act(t, c->slots[j]);
+    if (t->p.min_threshold == 0) {
+        for (uint32_t i = c0; i < c1; i++) {
+            uint32_t max_act = 0, max_seg = 0;
+            const btm_cell *c = &t->cells[i];
+            for (uint32_t j = 0; j < c->n; j++) {
+                uint32_t a = seg_act(t, c->slots[j]);
+                if (a > max_act) {
+                    max_act = a;
+                    max_seg = j;
+                }
+            }
+            if (max_act >= best_act) {
+                best_act = max_act;
+                best_seg = max_seg;
+                best_cell = i;
+            }
+        }
+        /* (With minThreshold 0 nupic.core can name a slot that does not
+         * exist; that is "none" here.) */
+        if (best_cell == BTM_NO_SEG || best_seg >= t->cells[best_cell].n) {
+            *slot = BTM_NO_SEG;
+            return BTM_NO_SEG;
+        }
+        *slot = best_seg;
+        return best_cell;
+    }
+    /* The hot segments of the column (a cell's largest count is a hot
+     * segment's when it has one; other cells cannot win), by cell then
+     * slot: per cell the first of the largest, across cells the last of
+     * the largest. */
+    const uint64_t *hot = t->hot;
+    uint32_t lo = 0, hi = t->n_hot;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (key_cell(hot[mid]) < c0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t best_id = BTM_NO_SEG;
+    for (uint32_t i = lo; i < t->n_hot && key_cell(hot[i]) < c1;) {
+        const uint32_t cell = key_cell(hot[i]);
+        uint32_t max_act = 0, max_id = BTM_NO_SEG;
+        for (; i < t->n_hot && key_cell(hot[i]) == cell; i++) {
+            uint32_t a = seg_act(t, key_seg(hot[i]));
             if (a > max_act) {
                 max_act = a;
-                max_seg = j;
+                max_id = key_seg(hot[i]);
             }
         }
         if (max_act >= best_act) {
             best_act = max_act;
-            best_seg = max_seg;
-            best_cell = i;
+            best_id = max_id;
+            best_cell = cell;
         }
     }
-    /* (With minThreshold 0 nupic.core can name a slot that does not
-     * exist; that is "none" here.) */
-    if (best_cell == BTM_NO_SEG || best_seg >= t->cells[best_cell].n) {
+    if (best_cell == BTM_NO_SEG) {
         *slot = BTM_NO_SEG;
         return BTM_NO_SEG;
     }
-    *slot = best_seg;
+    *slot = t->segs[best_id].slot;
     return best_cell;
 }
 
@@ -1428,36 +1456,32 @@ static void learn_phase2(nupic_btm *t, bool read_only) {
     state_reset(&t->learn_pred_t);
     const uint32_t cpc = t->p.cells_per_column;
     const uint32_t thr = t->p.activation_threshold;
-    const uint32_t words = (t->n_cols + 63) / 64;
-    for (uint32_t w = 0; w < words; w++) {
-        uint64_t bits = t->act_col_bits[w];
-        while (bits) {
-            uint32_t col = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            /* getBestMatchingCellT, cells from the last (only hot cells
-             * can beat thr - 1). */
-            uint32_t best_cell = BTM_NO_SEG, best_seg = BTM_NO_SEG;
-            uint32_t best = thr - 1;
-            const uint32_t c0 = col * cpc, c1 = c0 + cpc;
-            for (uint32_t cell = hot_prev(t->act_cell_bits, c0, c1); cell < c1;
-                 cell = hot_prev(t->act_cell_bits, c0, cell)) {
-                const btm_cell *c = &t->cells[cell];
-                for (uint32_t j = 0; j < c->n; j++) {
-                    uint32_t a = seg_act(t, c->slots[j]);
-                    if (best < a) {
-                        best = a;
-                        best_cell = cell;
-                        best_seg = j;
-                    }
-                }
+    const uint64_t *hot = t->hot;
+    const uint32_t n_hot = t->n_hot;
+    for (uint32_t i = 0; i < n_hot;) {
+        /* getBestMatchingCellT: nupic.core visits the cells from the last,
+         * the slots in order, and keeps the first of the largest counts
+         * above thr - 1 (only hot segments qualify).  Here cells come in
+         * ascending order, so a tie goes to a later cell, never to a later
+         * slot of the same cell. */
+        const uint32_t c1 = (key_cell(hot[i]) / cpc + 1) * cpc;
+        uint32_t best_cell = BTM_NO_SEG, best_id = BTM_NO_SEG;
+        uint32_t best = thr - 1;
+        for (; i < n_hot && key_cell(hot[i]) < c1; i++) {
+            const uint32_t cell = key_cell(hot[i]), id = key_seg(hot[i]);
+            const uint32_t a = seg_act(t, id);
+            if (a > best || (a == best && cell != best_cell)) {
+                best = a;
+                best_cell = cell;
+                best_id = id;
             }
-            if (best_seg == BTM_NO_SEG) continue;
-            btm_state_set(&t->learn_pred_t, best_cell);
-            if (!read_only) {
-                compute_update(t, best_cell, best_seg, &t->learn_active_t,
-                               false, true);
-                seg_at(t, best_cell, best_seg)->total_act++;
-            }
+        }
+        const uint32_t best_seg = t->segs[best_id].slot;
+        btm_state_set(&t->learn_pred_t, best_cell);
+        if (!read_only) {
+            compute_update(t, best_cell, best_seg, &t->learn_active_t, false,
+                           true);
+            t->segs[best_id].total_act++;
         }
     }
 }

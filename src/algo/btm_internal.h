@@ -104,10 +104,11 @@ struct nupic_btm {
     uint32_t n_updates, cap_updates;
 
     /* Segment activity of the last forward propagation.  Only segments
-     * that reach activation_threshold can matter to inferPhase2 and
-     * learnPhase2 (both ignore lower activities), so the propagation lists
-     * them and marks their cells and columns ("hot"); the phases visit
-     * only those, in nupic.core's order. */
+     * that reach a threshold (activation_threshold for inferPhase2 and
+     * learnPhase2, which ignore lower activities; minThreshold for
+     * getBestMatchingCellT1) can matter, so the propagation lists these
+     * "hot" segments sorted by cell, then slot; the phases visit only
+     * those, in nupic.core's order. */
     /* Per segment id: the propagation's stamp (high 32 bits) and count
      * (low 32 bits).  A count belongs to the last propagation only if its
      * stamp is act_stamp's (see seg_act); older ones read as 0, so nothing
@@ -115,10 +116,11 @@ struct nupic_btm {
     uint64_t *act_seg;
     uint64_t act_stamp;  /* the current stamp << 32; never 0 */
     uint32_t *seg_cell;  /* per segment id: its cell (compact, for propagation) */
-    uint32_t *hot_segs, n_hot_segs;   /* act_seg reached the threshold */
-    uint32_t *hot_cells, n_hot_cells; /* their cells, once each */
-    uint64_t *act_cell_bits; /* hot cells */
-    uint64_t *act_col_bits;  /* columns with a hot cell */
+    /* The hot segments as cell << 32 | segment id, ascending.  A cell's
+     * slots get ascending ids (btm_new_slot appends both), so this is
+     * cell then slot order. */
+    uint64_t *hot, *hot_tmp;
+    uint32_t n_hot;
 
     /* Scratch. */
     uint8_t *input;    /* the step's input, one byte per column */
