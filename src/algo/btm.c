@@ -1118,8 +1118,16 @@ static void propagate(nupic_btm *t, const btm_state *state, uint32_t thr) {
     const uint32_t *restrict seg_cell = t->seg_cell;
     const uint64_t stamp = t->act_stamp;
     uint32_t n_hot = 0;
-    for (uint32_t k = 0; k < state->n; k++) {
-        uint32_t src = state->list[k];
+    const uint32_t ns = state->n;
+    const uint32_t *list = state->list;
+    for (uint32_t k = 0; k < ns; k++) {
+        /* The links of the cells a little ahead, while this one counts. */
+        if (k + 8 < ns) {
+            __builtin_prefetch(&t->out[list[k + 8]]);
+            __builtin_prefetch(&t->out_n[list[k + 8]]);
+        }
+        if (k + 4 < ns) __builtin_prefetch(t->out[list[k + 4]]);
+        uint32_t src = list[k];
         const uint32_t *o = t->out[src];
         const uint32_t no = t->out_n[src];
         for (uint32_t j = 0; j < no; j++) {
