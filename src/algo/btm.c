@@ -1193,6 +1193,12 @@ static bool infer_phase2(nupic_btm *t) {
         const uint32_t col = key_cell(hot[i]) / cpc, c1 = col * cpc + cpc;
         bool col_pred = false;
         for (; i < n_hot && key_cell(hot[i]) < c1; i++) {
+            /* The segments (and synapses) a little ahead. */
+            if (i + 8 < n_hot) __builtin_prefetch(&t->segs[key_seg(hot[i + 8])]);
+            if (i + 4 < n_hot) {
+                __builtin_prefetch(t->segs[key_seg(hot[i + 4])].syn);
+                __builtin_prefetch(&t->cell_conf_t.v[key_cell(hot[i + 4])]);
+            }
             const uint32_t cell = key_cell(hot[i]);
             btm_seg *s = &t->segs[key_seg(hot[i])];
             float dc = duty_cycle(t, s, it, false, false);
