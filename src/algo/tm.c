@@ -282,7 +282,10 @@ static bool adapt_segment(nupic_tm *tm, uint32_t seg, float inc, float dec) {
     conn_pre *pre_pool = (conn_pre *)(void *)c->pre_pool.data;
     const uint64_t *active = tm->prev_active_bits;
     const float thr = c->connected, ndec = -dec;
-    for (uint32_t i = 0; i < b->n;) {
+    /* The count in a local: the connected-bit stores below could alias
+     * b->n for the compiler. */
+    uint32_t n = b->n;
+    for (uint32_t i = 0; i < n;) {
         const uint32_t pre = v[i].presyn;
         const float old = v[i].perm;
         /* p + inc, or p - dec (which is p + -dec exactly). */
@@ -291,6 +294,7 @@ static bool adapt_segment(nupic_tm *tm, uint32_t seg, float inc, float dec) {
         p = p < 0.0f ? 0.0f : p; /* std::max(p, 0.0) */
         if (p < TM_EPSILON) {
             conn_destroy_synapse_at(c, seg, i); /* the next moves to i */
+            n = b->n;
             continue;
         }
         if ((old >= thr) != (p >= thr))
