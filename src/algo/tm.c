@@ -291,7 +291,8 @@ static bool adapt_segment(nupic_tm *tm, uint32_t seg, float inc, float dec) {
         /* p + inc, or p - dec (which is p + -dec exactly). */
         float p = old + (((active[pre >> 6] >> (pre & 63)) & 1) ? inc : ndec);
         p = 1.0f < p ? 1.0f : p; /* std::min(p, 1.0) */
-        p = p < 0.0f ? 0.0f : p; /* std::max(p, 0.0) */
+        /* std::max(p, 0.0) would follow, but a negative p is below
+         * TM_EPSILON either way and the synapse goes. */
         if (p < TM_EPSILON) {
             conn_destroy_synapse_at(c, seg, i); /* the next moves to i */
             n = b->n;
