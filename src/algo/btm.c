@@ -6,10 +6,11 @@
  * them).  Differences are in representation only:
  *  - a segment slot has a global id; the forward links (OutSynapses) of a
  *    cell list segment ids, and a forward propagation counts active
- *    synapses per segment and keeps the per-cell maximum, marking the cells
- *    and columns it reached, so the scans of inferPhase2 and learnPhase2
- *    visit only those (in nupic.core's order, which the confidence sums
- *    and the random draws depend on);
+ *    synapses per segment (stamped counts, never cleared) and lists the
+ *    segments that reach the threshold that matters, sorted by cell and
+ *    slot, so inferPhase2, learnPhase2 and getBestMatchingCellT1 visit only
+ *    those (in nupic.core's order, which the confidence sums and the
+ *    random draws depend on);
  *  - states keep their list of set cells, confidences their possibly
  *    nonzero indices, so copies and resets cost what is set.
  * Arithmetic is float32 as nupic.core's Real, with the double steps where
