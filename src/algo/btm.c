@@ -6,10 +6,11 @@
  * them).  Differences are in representation only:
  *  - a segment slot has a global id; the forward links (OutSynapses) of a
  *    cell list segment ids, and a forward propagation counts active
- *    synapses per segment and keeps the per-cell maximum, marking the cells
- *    and columns it reached, so the scans of inferPhase2 and learnPhase2
- *    visit only those (in nupic.core's order, which the confidence sums
- *    and the random draws depend on);
+ *    synapses per segment (stamped counts, never cleared) and lists the
+ *    segments that reach the threshold that matters, sorted by cell and
+ *    slot, so inferPhase2, learnPhase2 and getBestMatchingCellT1 visit only
+ *    those (in nupic.core's order, which the confidence sums and the
+ *    random draws depend on);
  *  - states keep their list of set cells, confidences their possibly
  *    nonzero indices, so copies and resets cost what is set.
  * Arithmetic is float32 as nupic.core's Real, with the double steps where
@@ -210,10 +211,32 @@ static int cmp_u32(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Sorts a[0..n) ascending.  The lists sorted here are mostly sorted
+ * already, or short, or a sorted run followed by a few values: the sorted
+ * prefix is skipped, short remainders are insertion-sorted, qsort takes
+ * the rest. */
+static void sort_u32(uint32_t *a, uint32_t n) {
+    uint32_t i = 1;
+    while (i < n && a[i - 1] <= a[i]) i++;
+    if (i >= n) return;
+    if (n > 64) {
+        qsort(a, n, sizeof *a, cmp_u32);
+        return;
+    }
+    for (; i < n; i++) {
+        uint32_t x = a[i], j = i;
+        while (j > 0 && a[j - 1] > x) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
 /* CStateIndexed::cellsOn(true): sorts the list in place. */
 static void state_sort(btm_state *s) {
     if (!s->sorted) {
-        qsort(s->list, s->n, sizeof *s->list, cmp_u32);
+        sort_u32(s->list, s->n);
         s->sorted = true;
     }
 }
@@ -328,10 +351,8 @@ void nupic_btm_free(nupic_btm *t) {
     free(t->updates);
     free(t->act_seg);
     free(t->seg_cell);
-    free(t->act_cell);
-    free(t->act_touched_segs);
-    free(t->act_cell_bits);
-    free(t->act_col_bits);
+    free(t->hot);
+    free(t->hot_tmp);
     free(t->input);
     free(t->tmp_input);
     free(t->cur);
@@ -403,9 +424,6 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
          conf_init(&t->cell_conf_cand, nc) && conf_init(&t->col_conf_t, ncol) &&
          conf_init(&t->col_conf_t1, ncol) &&
          conf_init(&t->col_conf_cand, ncol) && ok;
-    t->act_cell = calloc(nc, sizeof *t->act_cell);
-    t->act_cell_bits = calloc((nc + 63) / 64, sizeof(uint64_t));
-    t->act_col_bits = calloc((ncol + 63) / 64, sizeof(uint64_t));
     t->input = calloc(ncol, 1);
     t->tmp_input = calloc(ncol, 1);
     t->cur = malloc((size_t)ncol * sizeof(uint32_t));
@@ -428,7 +446,7 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
     t->o_learn_active = malloc((size_t)nc * sizeof(uint32_t));
     t->o_pred_cols = malloc((size_t)ncol * sizeof(uint32_t));
     t->o_conf_cols = malloc((size_t)ncol * sizeof(uint32_t));
-    ok = ok && t->act_cell && t->act_cell_bits && t->act_col_bits &&
+    ok = ok &&
          t->input && t->tmp_input && t->cur && t->scratch_a && t->scratch_b &&
          t->scratch_c && t->scratch_d && t->o_output && t->o_inf_active &&
          t->o_inf_pred && t->o_learn_active && t->o_pred_cols && t->o_conf_cols;
@@ -439,6 +457,7 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
     }
     t->version = 2;
     t->owns_memory = true;
+    t->act_stamp = UINT64_C(1) << 32;
     t->init_seg_freq = 0.5f;
     t->pam_counter = p->pam_length + 1;
     *out = t;
@@ -472,8 +491,26 @@ nupic_status nupic_btm_new(const nupic_btm_params *params, nupic_btm **out,
  * Segments (Segment.cpp, Cell.cpp)
  * ------------------------------------------------------------------------ */
 
+/* pow(1 - alpha_k, age) as Segment::dutyCycle computes it (double),
+ * memoized: the same arguments give the same bits. */
+static double decay_factor(nupic_btm *t, uint32_t k, uint32_t age) {
+    const double base = 1.0 - (double)dc_alphas[k];
+    if (age >= BTM_POW_CACHE) return pow(base, (double)age);
+    if (t->pow_tier != k) {
+        memset(t->pow_valid, 0, sizeof t->pow_valid);
+        t->pow_tier = k;
+    }
+    const uint64_t bit = UINT64_C(1) << (age & 63);
+    if (!(t->pow_valid[age >> 6] & bit)) {
+        t->pow_cache[age] = pow(base, (double)age);
+        t->pow_valid[age >> 6] |= bit;
+    }
+    return t->pow_cache[age];
+}
+
 /* Segment::dutyCycle */
-static float duty_cycle(btm_seg *s, uint32_t it, bool active, bool read_only) {
+static float duty_cycle(nupic_btm *t, btm_seg *s, uint32_t it, bool active,
+                        bool read_only) {
     if (it <= dc_tiers[1]) {
         float dc = (float)s->pos_act / (float)it;
         if (!read_only) {
@@ -484,13 +521,11 @@ static float duty_cycle(btm_seg *s, uint32_t it, bool active, bool read_only) {
     }
     uint32_t age = it - s->last_pos_dc_it;
     if (age == 0 && !active) return s->last_pos_dc;
-    float alpha = 0.0f;
-    for (uint32_t k = BTM_TIERS - 1; k > 0; k--)
-        if (it > dc_tiers[k]) {
-            alpha = dc_alphas[k];
-            break;
-        }
-    double prod = pow(1.0 - (double)alpha, (double)age) * (double)s->last_pos_dc;
+    uint32_t k = BTM_TIERS - 1;
+    while (k > 0 && !(it > dc_tiers[k]))
+        k--;
+    const float alpha = dc_alphas[k];
+    double prod = decay_factor(t, k, age) * (double)s->last_pos_dc;
     float dc = (float)prod;
     if (active) dc += alpha;
     if (!read_only) {
@@ -508,13 +543,17 @@ uint32_t btm_new_slot(nupic_btm *t, uint32_t cell) {
         btm_seg *s = realloc(t->segs, (size_t)cap * sizeof *s);
         if (s == NULL) return BTM_NO_SEG;
         t->segs = s;
-        uint32_t *a = realloc(t->act_seg, (size_t)cap * sizeof *a);
-        if (a == NULL) return BTM_NO_SEG;
-        memset(a + t->cap_segs, 0, (size_t)(cap - t->cap_segs) * sizeof *a);
-        t->act_seg = a;
-        a = realloc(t->act_touched_segs, (size_t)cap * sizeof *a);
-        if (a == NULL) return BTM_NO_SEG;
-        t->act_touched_segs = a;
+        uint64_t *as = realloc(t->act_seg, (size_t)cap * sizeof *as);
+        if (as == NULL) return BTM_NO_SEG;
+        memset(as + t->cap_segs, 0, (size_t)(cap - t->cap_segs) * sizeof *as);
+        t->act_seg = as;
+        as = realloc(t->hot, (size_t)cap * sizeof *as);
+        if (as == NULL) return BTM_NO_SEG;
+        t->hot = as;
+        as = realloc(t->hot_tmp, (size_t)cap * sizeof *as);
+        if (as == NULL) return BTM_NO_SEG;
+        t->hot_tmp = as;
+        uint32_t *a;
         a = realloc(t->seg_cell, (size_t)cap * sizeof *a);
         if (a == NULL) return BTM_NO_SEG;
         t->seg_cell = a;
@@ -593,14 +632,6 @@ static uint32_t seg_count_connected(const btm_seg *s, float conn) {
     return nc;
 }
 
-/* Segment::computeActivity(state, _, false) */
-static uint32_t seg_activity(const btm_seg *s, const uint8_t *on) {
-    uint32_t a = 0;
-    for (uint32_t i = 0; i < s->n; i++)
-        a += on[s->syn[i].src] != 0;
-    return a;
-}
-
 /* Cells4::isActive + Segment::isActive */
 static bool seg_is_active(const nupic_btm *t, const btm_seg *s,
                           const uint8_t *on) {
@@ -614,7 +645,8 @@ static bool seg_is_active(const nupic_btm *t, const btm_seg *s,
 
 /* Segment::_removeSynapses: del ascending positions. */
 static void seg_remove(btm_seg *s, const uint32_t *del, uint32_t nd) {
-    uint32_t i = 0, d = 0, j = 0;
+    if (nd == 0) return;
+    uint32_t i = del[0], d = 0, j = del[0];
     for (; i < s->n; i++) {
         if (d < nd && del[d] == i) {
             d++;
@@ -763,7 +795,7 @@ static void choose_cells(nupic_btm *t, uint32_t cell, uint32_t slot,
         *n += n_add;
         sort_needed = true;
     }
-    if (sort_needed) qsort(src, *n, sizeof *src, cmp_u32);
+    if (sort_needed) sort_u32(src, *n);
 }
 
 /* Cells4::computeUpdate: queues an update; false if it has no synapses. */
@@ -814,7 +846,7 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
         const uint32_t id = t->cells[cell].slots[u->seg];
         s->last_active_it = t->n_lrn_iterations;
         s->pos_act++;
-        duty_cycle(s, t->n_lrn_iterations, true, false);
+        duty_cycle(t, s, t->n_lrn_iterations, true, false);
 
         /* synapsesSet: the update's sources (ascending, distinct) less
          * those already on the segment; dec/inc: the segment's synapses
@@ -842,11 +874,42 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
         while (k_ < u->n) newset[nset++] = u->syn[k_++];                       \
     } while (0)
         GEN_LISTS();
-        seg_update_synapses(t, s, dec_src, nd, -t->p.permanence_dec, removed,
-                            &nrem);
-        if (nrem > 0) GEN_LISTS();
-        seg_update_synapses(t, s, inc_src, ni, t->p.permanence_inc, removed,
-                            &nrem);
+        /* updateSynapses(decrement), then updateSynapses(increment): the
+         * two sets are disjoint and known by position.  When no permanence
+         * drops to 0 or below, no synapse is removed and the lists stay
+         * valid, so the two calls reduce to updating those positions;
+         * otherwise they run as nupic.core makes them. */
+        const float pmax = t->p.permanence_max, conn = t->p.connected_perm;
+        const float ndec = -t->p.permanence_dec, pinc = t->p.permanence_inc;
+        bool removal = false;
+        for (uint32_t i = 0; i < nd && !removal; i++) {
+            float sum = s->syn[dpos[i]].perm + ndec;
+            removal = (sum < pmax ? sum : pmax) <= 0.0f;
+        }
+        for (uint32_t i = 0; i < ni && !removal; i++) {
+            float sum = s->syn[ipos[i]].perm + pinc;
+            removal = (sum < pmax ? sum : pmax) <= 0.0f;
+        }
+        if (!removal) {
+            for (uint32_t i = 0; i < nd; i++) {
+                btm_syn *y = &s->syn[dpos[i]];
+                float sum = y->perm + ndec;
+                float np = sum < pmax ? sum : pmax;
+                s->n_connected += (uint32_t)((np >= conn) - (y->perm >= conn));
+                y->perm = np;
+            }
+            for (uint32_t i = 0; i < ni; i++) {
+                btm_syn *y = &s->syn[ipos[i]];
+                float sum = y->perm + pinc;
+                float np = sum < pmax ? sum : pmax;
+                s->n_connected += (uint32_t)((np >= conn) - (y->perm >= conn));
+                y->perm = np;
+            }
+        } else {
+            seg_update_synapses(t, s, dec_src, nd, ndec, removed, &nrem);
+            if (nrem > 0) GEN_LISTS();
+            seg_update_synapses(t, s, inc_src, ni, pinc, removed, &nrem);
+        }
 #undef GEN_LISTS
         const int32_t maxs = t->p.max_synapses_per_segment;
         if (maxs > 0 && (uint64_t)nset + s->n > (uint64_t)maxs) {
@@ -869,7 +932,7 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
             if (to_free > nc) to_free = nc;
             for (uint32_t i = 0; i < to_free; i++)
                 removed[nrem++] = s->syn[cidx[i]].src;
-            qsort(cidx, to_free, sizeof *cidx, cmp_u32);
+            sort_u32(cidx, to_free);
             seg_remove(s, cidx, to_free);
         }
         /* Segment::addSynapses: merge the new sources in. */
@@ -989,39 +1052,99 @@ static void apply_last_update(nupic_btm *t) {
  * Forward propagation (Cells4::computeForwardPropagation)
  * ------------------------------------------------------------------------ */
 
-static void act_reset(nupic_btm *t) {
-    for (uint32_t i = 0; i < t->n_act_touched_segs; i++) {
-        uint32_t id = t->act_touched_segs[i];
-        t->act_seg[id] = 0;
-        t->act_cell[t->seg_cell[id]] = 0;
-    }
-    t->n_act_touched_segs = 0;
-    memset(t->act_cell_bits, 0, (size_t)((t->n_cells + 63) / 64) * 8);
-    memset(t->act_col_bits, 0, (size_t)((t->n_cols + 63) / 64) * 8);
+/* The count of segment id in the last propagation. */
+static inline uint32_t seg_act(const nupic_btm *t, uint32_t id) {
+    uint64_t v = t->act_seg[id];
+    return v >= t->act_stamp ? (uint32_t)v : 0;
 }
 
-static void propagate(nupic_btm *t, const btm_state *state) {
+/* Sorts n distinct keys ascending: insertion sort for the usual few dozen,
+ * else an LSD radix sort on bytes through tmp, skipping the bytes all keys
+ * share. */
+static void sort_u64(uint64_t *a, uint32_t n, uint64_t *tmp) {
+    if (n <= 64) {
+        for (uint32_t i = 1; i < n; i++) {
+            uint64_t x = a[i];
+            uint32_t j = i;
+            for (; j > 0 && a[j - 1] > x; j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return;
+    }
+    uint64_t all_or = 0, all_and = ~UINT64_C(0);
+    for (uint32_t i = 0; i < n; i++) {
+        all_or |= a[i];
+        all_and &= a[i];
+    }
+    uint32_t count[256];
+    uint64_t *src = a, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        if ((((all_or ^ all_and) >> shift) & 0xff) == 0) continue;
+        memset(count, 0, sizeof count);
+        for (uint32_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & 0xff]++;
+        uint32_t sum = 0;
+        for (uint32_t d = 0; d < 256; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != a) memcpy(a, src, (size_t)n * sizeof *a);
+}
+
+/* Forgets the last propagation: a new stamp, no hot segments. */
+static void act_reset(nupic_btm *t) {
+    t->act_stamp += UINT64_C(1) << 32;
+    if (t->act_stamp == 0) { /* the stamps wrapped: clear them */
+        memset(t->act_seg, 0, (size_t)t->n_segs * sizeof *t->act_seg);
+        t->act_stamp = UINT64_C(1) << 32;
+    }
+    t->n_hot = 0;
+}
+
+/* Counts the active synapses of every segment with a synapse from a cell
+ * of state (act_seg), and lists the hot segments (those whose count
+ * reaches thr, if thr > 0), sorted. */
+static void propagate(nupic_btm *t, const btm_state *state, uint32_t thr) {
     act_reset(t);
-    const uint32_t cpc = t->p.cells_per_column;
-    for (uint32_t k = 0; k < state->n; k++) {
-        uint32_t src = state->list[k];
+    uint64_t *restrict act = t->act_seg;
+    uint64_t *restrict hot = t->hot;
+    const uint32_t *restrict seg_cell = t->seg_cell;
+    const uint64_t stamp = t->act_stamp;
+    uint32_t n_hot = 0;
+    const uint32_t ns = state->n;
+    const uint32_t *list = state->list;
+    for (uint32_t k = 0; k < ns; k++) {
+        /* The links of the cells a little ahead, while this one counts. */
+        if (k + 8 < ns) {
+            __builtin_prefetch(&t->out[list[k + 8]]);
+            __builtin_prefetch(&t->out_n[list[k + 8]]);
+        }
+        if (k + 4 < ns) __builtin_prefetch(t->out[list[k + 4]]);
+        uint32_t src = list[k];
         const uint32_t *o = t->out[src];
-        for (uint32_t j = 0; j < t->out_n[src]; j++) {
+        const uint32_t no = t->out_n[src];
+        for (uint32_t j = 0; j < no; j++) {
             uint32_t id = o[j];
-            uint32_t a = ++t->act_seg[id];
-            if (a == 1) t->act_touched_segs[t->n_act_touched_segs++] = id;
-            uint32_t cell = t->seg_cell[id];
-            if (a > t->act_cell[cell]) {
-                if (t->act_cell[cell] == 0) {
-                    t->act_cell_bits[cell >> 6] |= UINT64_C(1) << (cell & 63);
-                    uint32_t col = cell / cpc;
-                    t->act_col_bits[col >> 6] |= UINT64_C(1) << (col & 63);
-                }
-                t->act_cell[cell] = a;
-            }
+            uint64_t v = act[id];
+            v = (v < stamp ? stamp : v) + 1;
+            act[id] = v;
+            if ((uint32_t)v == thr) hot[n_hot++] = (uint64_t)seg_cell[id] << 32 | id;
         }
     }
+    t->n_hot = n_hot;
+    sort_u64(hot, n_hot, t->hot_tmp);
 }
+
+static inline uint32_t key_cell(uint64_t key) { return (uint32_t)(key >> 32); }
+static inline uint32_t key_seg(uint64_t key) { return (uint32_t)key; }
 
 /* ------------------------------------------------------------------------
  * Inference (Cells4::inferPhase1, inferPhase2, inferBacktrack,
@@ -1055,39 +1178,40 @@ static bool infer_phase1(nupic_btm *t, const btm_pattern *pat,
 }
 
 static bool infer_phase2(nupic_btm *t) {
-    propagate(t, &t->inf_active_t);
+    propagate(t, &t->inf_active_t, t->p.activation_threshold);
     state_reset(&t->inf_pred_t);
     conf_zero(&t->cell_conf_t);
     conf_zero(&t->col_conf_t);
-    const uint32_t cpc = t->p.cells_per_column, thr = t->p.activation_threshold;
+    const uint32_t cpc = t->p.cells_per_column;
     const uint32_t it = t->n_lrn_iterations;
     uint32_t predicted_cols = 0;
     float sum = 0.0f;
-    const uint32_t words = (t->n_cols + 63) / 64;
-    for (uint32_t w = 0; w < words; w++) {
-        uint64_t bits = t->act_col_bits[w];
-        while (bits) {
-            uint32_t col = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            bool col_pred = false;
-            for (uint32_t cell = col * cpc; cell < col * cpc + cpc; cell++) {
-                if (t->act_cell[cell] < thr) continue;
-                const btm_cell *c = &t->cells[cell];
-                for (uint32_t j = 0; j < c->n; j++) {
-                    if (t->act_seg[c->slots[j]] < thr) continue;
-                    btm_seg *s = &t->segs[c->slots[j]];
-                    float dc = duty_cycle(s, it, false, false);
-                    btm_conf_add(&t->cell_conf_t, cell, dc);
-                    btm_conf_add(&t->col_conf_t, col, dc);
-                    if (seg_is_active(t, s, t->inf_active_t.on)) {
-                        btm_state_set(&t->inf_pred_t, cell);
-                        col_pred = true;
-                    }
-                }
+    /* Columns ascending, then cells, then slots: the hot segments in
+     * order (the others are below the threshold). */
+    const uint64_t *hot = t->hot;
+    const uint32_t n_hot = t->n_hot;
+    for (uint32_t i = 0; i < n_hot;) {
+        const uint32_t col = key_cell(hot[i]) / cpc, c1 = col * cpc + cpc;
+        bool col_pred = false;
+        for (; i < n_hot && key_cell(hot[i]) < c1; i++) {
+            /* The segments (and synapses) a little ahead. */
+            if (i + 8 < n_hot) __builtin_prefetch(&t->segs[key_seg(hot[i + 8])]);
+            if (i + 4 < n_hot) {
+                __builtin_prefetch(t->segs[key_seg(hot[i + 4])].syn);
+                __builtin_prefetch(&t->cell_conf_t.v[key_cell(hot[i + 4])]);
             }
-            if (t->col_conf_t.mark[col]) sum += t->col_conf_t.v[col];
-            predicted_cols += col_pred;
+            const uint32_t cell = key_cell(hot[i]);
+            btm_seg *s = &t->segs[key_seg(hot[i])];
+            float dc = duty_cycle(t, s, it, false, false);
+            btm_conf_add(&t->cell_conf_t, cell, dc);
+            btm_conf_add(&t->col_conf_t, col, dc);
+            if (seg_is_active(t, s, t->inf_active_t.on)) {
+                btm_state_set(&t->inf_pred_t, cell);
+                col_pred = true;
+            }
         }
+        if (t->col_conf_t.mark[col]) sum += t->col_conf_t.v[col];
+        predicted_cols += col_pred;
     }
     if (sum > 0.0f) {
         for (uint32_t k = 0; k < t->col_conf_t.n_nz; k++)
@@ -1181,37 +1305,79 @@ static void update_inference(nupic_btm *t, const btm_pattern *active) {
  * updateLearningState)
  * ------------------------------------------------------------------------ */
 
-/* Cells4::getBestMatchingCellT1: *slot BTM_NO_SEG when none. */
-static uint32_t best_matching_t1(nupic_btm *t, uint32_t col,
-                                 const btm_state *state, uint32_t *slot) {
+/* Cells4::getBestMatchingCellT1: *slot BTM_NO_SEG when none.  The
+ * activities (Segment::computeActivity(state, _, false): synapses from
+ * cells of the state, any permanence) are act_seg, which must be a
+ * propagation of the state that no change to a segment of col has
+ * outdated, with hot cells marked at minThreshold.  An empty segment has
+ * activity 0 and is never chosen.  A cell below minThreshold cannot win,
+ * so with minThreshold > 0 only hot cells are visited (ascending). */
+static uint32_t best_matching_t1(nupic_btm *t, uint32_t col, uint32_t *slot) {
     const uint32_t cpc = t->p.cells_per_column;
+    const uint32_t c0 = col * cpc, c1 = c0 + cpc;
     uint32_t best_cell = BTM_NO_SEG, best_seg = 0,
              best_act = t->p.min_threshold;
-    for (uint32_t i = col * cpc; i < col * cpc + cpc; i++) {
-        uint32_t max_act = 0, max_seg = 0;
-        const btm_cell *c = &t->cells[i];
-        for (uint32_t j = 0; j < c->n; j++) {
-            const btm_seg *s = &t->segs[c->slots[j]];
-            if (s->n == 0) continue;
-            uint32_t a = seg_activity(s, state->on);
+    if (t->p.min_threshold == 0) {
+        for (uint32_t i = c0; i < c1; i++) {
+            uint32_t max_act = 0, max_seg = 0;
+            const btm_cell *c = &t->cells[i];
+            for (uint32_t j = 0; j < c->n; j++) {
+                uint32_t a = seg_act(t, c->slots[j]);
+                if (a > max_act) {
+                    max_act = a;
+                    max_seg = j;
+                }
+            }
+            if (max_act >= best_act) {
+                best_act = max_act;
+                best_seg = max_seg;
+                best_cell = i;
+            }
+        }
+        /* (With minThreshold 0 nupic.core can name a slot that does not
+         * exist; that is "none" here.) */
+        if (best_cell == BTM_NO_SEG || best_seg >= t->cells[best_cell].n) {
+            *slot = BTM_NO_SEG;
+            return BTM_NO_SEG;
+        }
+        *slot = best_seg;
+        return best_cell;
+    }
+    /* The hot segments of the column (a cell's largest count is a hot
+     * segment's when it has one; other cells cannot win), by cell then
+     * slot: per cell the first of the largest, across cells the last of
+     * the largest. */
+    const uint64_t *hot = t->hot;
+    uint32_t lo = 0, hi = t->n_hot;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (key_cell(hot[mid]) < c0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t best_id = BTM_NO_SEG;
+    for (uint32_t i = lo; i < t->n_hot && key_cell(hot[i]) < c1;) {
+        const uint32_t cell = key_cell(hot[i]);
+        uint32_t max_act = 0, max_id = BTM_NO_SEG;
+        for (; i < t->n_hot && key_cell(hot[i]) == cell; i++) {
+            uint32_t a = seg_act(t, key_seg(hot[i]));
             if (a > max_act) {
                 max_act = a;
-                max_seg = j;
+                max_id = key_seg(hot[i]);
             }
         }
         if (max_act >= best_act) {
             best_act = max_act;
-            best_seg = max_seg;
-            best_cell = i;
+            best_id = max_id;
+            best_cell = cell;
         }
     }
-    /* (With minThreshold 0 nupic.core can name a slot that does not
-     * exist; that is "none" here.) */
-    if (best_cell == BTM_NO_SEG || best_seg >= t->cells[best_cell].n) {
+    if (best_cell == BTM_NO_SEG) {
         *slot = BTM_NO_SEG;
         return BTM_NO_SEG;
     }
-    *slot = best_seg;
+    *slot = t->segs[best_id].slot;
     return best_cell;
 }
 
@@ -1236,7 +1402,7 @@ static uint32_t cell_for_new_segment(nupic_btm *t, uint32_t col) {
         for (uint32_t j = 0; j < c->n; j++) {
             btm_seg *s = &t->segs[c->slots[j]];
             if (s->n == 0) continue;
-            float dc = duty_cycle(s, t->n_lrn_iterations, false, false);
+            float dc = duty_cycle(t, s, t->n_lrn_iterations, false, false);
             if (dc < best_dc) {
                 best_cell = i;
                 best_dc = dc;
@@ -1259,6 +1425,7 @@ static bool learn_phase1(nupic_btm *t, const btm_pattern *pat, bool read_only) {
     state_reset(&t->learn_active_t);
     const uint32_t cpc = t->p.cells_per_column;
     uint32_t unpredicted = 0;
+    bool propagated = false;
     for (uint32_t i = 0; i < pat->n; i++) {
         const uint32_t col = pat->cols[i], c0 = col * cpc;
         uint32_t np = 0, pc = cpc;
@@ -1273,8 +1440,15 @@ static bool learn_phase1(nupic_btm *t, const btm_pattern *pat, bool read_only) {
         }
         unpredicted++;
         if (read_only) continue;
+        /* One propagation of the state at t-1 serves every column: the
+         * updates applied below change only segments of the column being
+         * processed, and each column comes once. */
+        if (!propagated) {
+            propagate(t, &t->learn_active_t1, t->p.min_threshold);
+            propagated = true;
+        }
         uint32_t slot;
-        uint32_t cell = best_matching_t1(t, col, &t->learn_active_t1, &slot);
+        uint32_t cell = best_matching_t1(t, col, &slot);
         if (slot != BTM_NO_SEG && seg_at(t, cell, slot)->seq) {
             btm_state_set(&t->learn_active_t, cell);
             bool queued =
@@ -1293,39 +1467,36 @@ static bool learn_phase1(nupic_btm *t, const btm_pattern *pat, bool read_only) {
 }
 
 static void learn_phase2(nupic_btm *t, bool read_only) {
-    propagate(t, &t->learn_active_t);
+    propagate(t, &t->learn_active_t, t->p.activation_threshold);
     state_reset(&t->learn_pred_t);
     const uint32_t cpc = t->p.cells_per_column;
     const uint32_t thr = t->p.activation_threshold;
-    const uint32_t words = (t->n_cols + 63) / 64;
-    for (uint32_t w = 0; w < words; w++) {
-        uint64_t bits = t->act_col_bits[w];
-        while (bits) {
-            uint32_t col = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            /* getBestMatchingCellT, cells from the last. */
-            uint32_t best_cell = BTM_NO_SEG, best_seg = BTM_NO_SEG;
-            uint32_t best = thr - 1;
-            for (uint32_t k = cpc; k-- > 0;) {
-                uint32_t cell = col * cpc + k;
-                if (t->act_cell[cell] <= best) continue;
-                const btm_cell *c = &t->cells[cell];
-                for (uint32_t j = 0; j < c->n; j++) {
-                    uint32_t a = t->act_seg[c->slots[j]];
-                    if (best < a) {
-                        best = a;
-                        best_cell = cell;
-                        best_seg = j;
-                    }
-                }
+    const uint64_t *hot = t->hot;
+    const uint32_t n_hot = t->n_hot;
+    for (uint32_t i = 0; i < n_hot;) {
+        /* getBestMatchingCellT: nupic.core visits the cells from the last,
+         * the slots in order, and keeps the first of the largest counts
+         * above thr - 1 (only hot segments qualify).  Here cells come in
+         * ascending order, so a tie goes to a later cell, never to a later
+         * slot of the same cell. */
+        const uint32_t c1 = (key_cell(hot[i]) / cpc + 1) * cpc;
+        uint32_t best_cell = BTM_NO_SEG, best_id = BTM_NO_SEG;
+        uint32_t best = thr - 1;
+        for (; i < n_hot && key_cell(hot[i]) < c1; i++) {
+            const uint32_t cell = key_cell(hot[i]), id = key_seg(hot[i]);
+            const uint32_t a = seg_act(t, id);
+            if (a > best || (a == best && cell != best_cell)) {
+                best = a;
+                best_cell = cell;
+                best_id = id;
             }
-            if (best_seg == BTM_NO_SEG) continue;
-            btm_state_set(&t->learn_pred_t, best_cell);
-            if (!read_only) {
-                compute_update(t, best_cell, best_seg, &t->learn_active_t,
-                               false, true);
-                seg_at(t, best_cell, best_seg)->total_act++;
-            }
+        }
+        const uint32_t best_seg = t->segs[best_id].slot;
+        btm_state_set(&t->learn_pred_t, best_cell);
+        if (!read_only) {
+            compute_update(t, best_cell, best_seg, &t->learn_active_t, false,
+                           true);
+            t->segs[best_id].total_act++;
         }
     }
 }
@@ -1467,7 +1638,7 @@ static void global_decay(nupic_btm *t) {
 
 static uint32_t sorted_copy(const btm_state *s, uint32_t *dst) {
     memcpy(dst, s->list, (size_t)s->n * sizeof *dst);
-    qsort(dst, s->n, sizeof *dst, cmp_u32);
+    if (!s->sorted) sort_u32(dst, s->n);
     return s->n;
 }
 
@@ -1487,7 +1658,7 @@ void btm_refresh_outputs(nupic_btm *t) {
     for (uint32_t k = 0; k < t->col_conf_t.n_nz; k++)
         if (t->col_conf_t.v[t->col_conf_t.nz[k]] != 0.0f)
             t->o_conf_cols[n++] = t->col_conf_t.nz[k];
-    qsort(t->o_conf_cols, n, sizeof *t->o_conf_cols, cmp_u32);
+    sort_u32(t->o_conf_cols, n);
     t->n_o_conf_cols = n;
     /* The output. */
     n = 0;
@@ -1564,7 +1735,7 @@ nupic_status nupic_btm_compute(nupic_btm *t, const uint32_t *cols, size_t n,
             if (t->n_lrn_iterations == dc_tiers[k]) {
                 for (uint32_t id = 0; id < t->n_segs; id++)
                     if (t->segs[id].n > 0)
-                        duty_cycle(&t->segs[id], t->n_lrn_iterations, false,
+                        duty_cycle(t, &t->segs[id], t->n_lrn_iterations, false,
                                    false);
                 break;
             }

@@ -11,6 +11,8 @@
 /* Cells4.hpp: _MAX_CELLS */
 #define BTM_MAX_CELLS (1u << 18)
 #define BTM_NO_SEG    UINT32_MAX
+/* Ages whose duty-cycle decay factor is memoized. */
+#define BTM_POW_CACHE 4096u
 
 typedef struct btm_syn {
     uint32_t src;
@@ -101,13 +103,24 @@ struct nupic_btm {
     btm_update *updates;
     uint32_t n_updates, cap_updates;
 
-    /* Segment activity of the last forward propagation. */
-    uint32_t *act_seg;   /* per segment id */
+    /* Segment activity of the last forward propagation.  Only segments
+     * that reach a threshold (activation_threshold for inferPhase2 and
+     * learnPhase2, which ignore lower activities; minThreshold for
+     * getBestMatchingCellT1) can matter, so the propagation lists these
+     * "hot" segments sorted by cell, then slot; the phases visit only
+     * those, in nupic.core's order. */
+    /* Per segment id: the propagation's stamp (high 32 bits) and count
+     * (low 32 bits).  A count belongs to the last propagation only if its
+     * stamp is act_stamp's (see seg_act); older ones read as 0, so nothing
+     * needs clearing between propagations. */
+    uint64_t *act_seg;
+    uint64_t act_stamp;  /* the current stamp << 32; never 0 */
     uint32_t *seg_cell;  /* per segment id: its cell (compact, for propagation) */
-    uint32_t *act_cell;  /* per cell: maximum over its segments */
-    uint32_t *act_touched_segs, n_act_touched_segs;
-    uint64_t *act_cell_bits; /* cells with activity */
-    uint64_t *act_col_bits;  /* columns with a cell with activity */
+    /* The hot segments as cell << 32 | segment id, ascending.  A cell's
+     * slots get ascending ids (btm_new_slot appends both), so this is
+     * cell then slot order. */
+    uint64_t *hot, *hot_tmp;
+    uint32_t n_hot;
 
     /* Scratch. */
     uint8_t *input;    /* the step's input, one byte per column */
@@ -117,6 +130,12 @@ struct nupic_btm {
     /* adaptSegment's lists (n_cells each). */
     uint32_t *s_dec, *s_decpos, *s_inc, *s_incpos, *s_new, *s_removed;
     float *s_cperm;
+    /* Segment::dutyCycle's pow(1 - alpha, age), memoized for the ages
+     * below BTM_POW_CACHE of the tier pow_tier (0: none yet); pow_valid
+     * has a bit per cached age.  Not part of the state. */
+    uint32_t pow_tier;
+    uint64_t pow_valid[BTM_POW_CACHE / 64];
+    double pow_cache[BTM_POW_CACHE];
     uint32_t *del, cap_del; /* updates to delete */
     uint32_t *bad, cap_bad; /* backtracking: bad start offsets */
     bool nomem;        /* an allocation failed during the step */

@@ -150,8 +150,7 @@ void conn_free(connections *c) {
     free(c->seg_idx);
     free(c->seg_syns);
     free(c->seg_last_used);
-    free(c->seg_potential);
-    free(c->seg_connected);
+    free(c->seg_counts);
     free(c->free_segs);
     free(c->syn_pos);
     free(c->free_syns);
@@ -185,8 +184,7 @@ static bool seg_room(connections *c, uint32_t need) {
         !resize((void **)&c->seg_idx, cap, sizeof *c->seg_idx) ||
         !resize((void **)&c->seg_syns, cap, sizeof *c->seg_syns) ||
         !resize((void **)&c->seg_last_used, cap, sizeof *c->seg_last_used) ||
-        !resize((void **)&c->seg_potential, cap, sizeof *c->seg_potential) ||
-        !resize((void **)&c->seg_connected, cap, sizeof *c->seg_connected) ||
+        !resize((void **)&c->seg_counts, cap, sizeof *c->seg_counts) ||
         !resize((void **)&c->free_segs, cap, sizeof *c->free_segs))
         return false;
     c->seg_cap = cap;
@@ -232,8 +230,7 @@ bool conn_create_segment(connections *c, uint32_t cell, uint32_t want,
     c->seg_cell[s] = cell;
     c->seg_idx[s] = list->n;
     c->seg_last_used[s] = 0;
-    c->seg_potential[s] = 0;
-    c->seg_connected[s] = 0;
+    c->seg_counts[s] = 0;
     c->seg_syns[s].n = 0;
     conn_cell_segs(c, cell)[list->n++] = s;
     c->live_segments++;
@@ -331,8 +328,7 @@ conn_syn *conn_load_segment(connections *c, uint32_t cell, uint32_t n,
     c->seg_cell[s] = cell;
     c->seg_idx[s] = list->n;
     c->seg_last_used[s] = 0;
-    c->seg_potential[s] = 0;
-    c->seg_connected[s] = 0;
+    c->seg_counts[s] = 0;
     c->seg_syns[s] = n ? pool_carve(&c->syn_pool, n) : (conn_block){0, 0, 0};
     c->seg_syns[s].n = n;
     conn_cell_segs(c, cell)[list->n++] = s;

@@ -70,8 +70,10 @@ typedef struct connections {
     uint32_t *seg_idx;       /* position in its cell's list */
     conn_block *seg_syns;    /* (syn_pool) */
     uint64_t *seg_last_used; /* the TM's lastUsedIterationForSegment */
-    uint32_t *seg_potential; /* the TM's numActivePotentialSynapses... */
-    uint32_t *seg_connected; /* ... and numActiveConnectedSynapses... */
+    /* The TM's numActivePotentialSynapses (low 32 bits) and
+     * numActiveConnectedSynapses (high 32 bits) per segment, in one word
+     * so that the activity count updates both with one add. */
+    uint64_t *seg_counts;
     uint32_t *free_segs, n_free_segs;
     uint32_t live_segments;
 
@@ -92,6 +94,14 @@ static inline conn_syn *conn_seg_syns(const connections *c, uint32_t seg) {
 }
 static inline uint32_t *conn_cell_segs(const connections *c, uint32_t cell) {
     return (uint32_t *)(void *)c->seg_pool.data + c->cell_segs[cell].off;
+}
+/* The two halves of seg_counts. */
+static inline uint32_t conn_potential(const connections *c, uint32_t seg) {
+    return (uint32_t)c->seg_counts[seg];
+}
+static inline uint32_t conn_active_connected(const connections *c,
+                                             uint32_t seg) {
+    return (uint32_t)(c->seg_counts[seg] >> 32);
 }
 static inline conn_pre *conn_cell_pre(const connections *c, uint32_t cell) {
     return (conn_pre *)(void *)c->pre_pool.data + c->cell_pre[cell].off;

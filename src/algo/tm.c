@@ -282,15 +282,20 @@ static bool adapt_segment(nupic_tm *tm, uint32_t seg, float inc, float dec) {
     conn_pre *pre_pool = (conn_pre *)(void *)c->pre_pool.data;
     const uint64_t *active = tm->prev_active_bits;
     const float thr = c->connected, ndec = -dec;
-    for (uint32_t i = 0; i < b->n;) {
+    /* The count in a local: the connected-bit stores below could alias
+     * b->n for the compiler. */
+    uint32_t n = b->n;
+    for (uint32_t i = 0; i < n;) {
         const uint32_t pre = v[i].presyn;
         const float old = v[i].perm;
         /* p + inc, or p - dec (which is p + -dec exactly). */
         float p = old + (((active[pre >> 6] >> (pre & 63)) & 1) ? inc : ndec);
         p = 1.0f < p ? 1.0f : p; /* std::min(p, 1.0) */
-        p = p < 0.0f ? 0.0f : p; /* std::max(p, 0.0) */
+        /* std::max(p, 0.0) would follow, but a negative p is below
+         * TM_EPSILON either way and the synapse goes. */
         if (p < TM_EPSILON) {
             conn_destroy_synapse_at(c, seg, i); /* the next moves to i */
+            n = b->n;
             continue;
         }
         if ((old >= thr) != (p >= thr))
@@ -433,7 +438,7 @@ static uint32_t least_used_cell(nupic_tm *tm, uint32_t column) {
 /* The growth nupic.core asks for on a learning segment: maxNewSynapseCount
  * minus its active potential synapses of the last step (Int32). */
 static int32_t grow_desired(const nupic_tm *tm, uint32_t seg) {
-    return (int32_t)(tm->p.max_new_synapse_count - tm->c.seg_potential[seg]);
+    return (int32_t)(tm->p.max_new_synapse_count - conn_potential(&tm->c, seg));
 }
 
 /* ------------------------------------------------------------------------
@@ -478,7 +483,7 @@ static bool burst(nupic_tm *tm, uint32_t column, const uint32_t *matching,
     uint32_t best = UINT32_MAX;
     for (uint32_t k = 0; k < n; k++)
         if (best == UINT32_MAX ||
-            c->seg_potential[best] < c->seg_potential[matching[k]])
+            conn_potential(c, best) < conn_potential(c, matching[k]))
             best = matching[k];
     const uint32_t winner =
         best != UINT32_MAX ? c->seg_cell[best] : least_used_cell(tm, column);
@@ -618,14 +623,11 @@ static void update_predictive(nupic_tm *tm) {
 static bool activate_dendrites(nupic_tm *tm, bool learn) {
     connections *c = &tm->c;
     if (!seglists_room(tm)) return false;
-    for (uint32_t i = 0; i < tm->n_touched; i++) {
-        c->seg_potential[tm->touched[i]] = 0;
-        c->seg_connected[tm->touched[i]] = 0;
-    }
+    for (uint32_t i = 0; i < tm->n_touched; i++)
+        c->seg_counts[tm->touched[i]] = 0;
     uint32_t nt = 0;
     uint32_t *restrict touched = tm->touched;
-    uint32_t *restrict potential = c->seg_potential;
-    uint32_t *restrict connected = c->seg_connected;
+    uint64_t *restrict counts = c->seg_counts;
     const uint32_t *active = tm->active_cells;
     const uint32_t na_cells = tm->n_active;
     for (uint32_t i = 0; i < na_cells; i++) {
@@ -636,9 +638,12 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
         const conn_block *b = &c->cell_pre[active[i]];
         const conn_pre *v = conn_cell_pre(c, active[i]);
         for (uint32_t j = 0; j < b->n; j++) {
-            const uint32_t seg = v[j].seg & ~CONN_CONNECTED;
-            if (potential[seg]++ == 0) touched[nt++] = seg;
-            connected[seg] += v[j].seg >> 31;
+            const uint32_t w = v[j].seg, seg = w & ~CONN_CONNECTED;
+            /* +1 potential, +1 connected if the bit is set. */
+            const uint64_t add = ((uint64_t)(w >> 31) << 32) | 1;
+            const uint64_t old = counts[seg];
+            if (old == 0) touched[nt++] = seg;
+            counts[seg] = old + add;
         }
     }
     tm->n_touched = nt;
@@ -647,13 +652,14 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
     uint32_t na = 0, nm = 0;
     uint64_t *keys = tm->keys;
     for (uint32_t i = 0; i < nt; i++)
-        if (potential[touched[i]] >= tm->p.min_threshold)
+        if ((uint32_t)counts[touched[i]] >= tm->p.min_threshold)
             keys[nm++] = key_of(tm, touched[i]);
     sort_keys(keys, nm, tm->keys_tmp);
     segments_of_keys(tm, keys, nm, tm->matching_segs);
     tm->n_matching = nm;
     for (uint32_t i = 0; i < nm; i++)
-        if (connected[tm->matching_segs[i]] >= tm->p.activation_threshold)
+        if ((uint32_t)(counts[tm->matching_segs[i]] >> 32) >=
+            tm->p.activation_threshold)
             tm->active_segs[na++] = tm->matching_segs[i];
     tm->n_active_segs = na;
     if (learn) {
@@ -878,9 +884,9 @@ bool nupic_tm_equal(const nupic_tm *a, const nupic_tm *b, char *diff,
                 DIFF("cell %u segment %u: last used at %llu != %llu", cell, j,
                      (unsigned long long)ca->seg_last_used[sa],
                      (unsigned long long)cb->seg_last_used[sb]);
-            if (ca->seg_potential[sa] != cb->seg_potential[sb])
+            if (conn_potential(ca, sa) != conn_potential(cb, sb))
                 DIFF("cell %u segment %u: %u active potential synapses != %u",
-                     cell, j, ca->seg_potential[sa], cb->seg_potential[sb]);
+                     cell, j, conn_potential(ca, sa), conn_potential(cb, sb));
             const conn_syn *xa = conn_seg_syns(ca, sa),
                            *xb = conn_seg_syns(cb, sb);
             for (uint32_t k = 0; k < ya; k++)
@@ -1026,7 +1032,7 @@ nupic_status nupic_tm_write(const nupic_tm *tm, TemporalMemoryProto_B b,
             TemporalMemoryProto_SegmentUInt32Pair_set_cell(e, cell);
             TemporalMemoryProto_SegmentUInt32Pair_set_idxOnCell(e, j);
             TemporalMemoryProto_SegmentUInt32Pair_set_number(
-                e, c->seg_potential[seg]);
+                e, conn_potential(c, seg));
             TemporalMemoryProto_SegmentUInt64Pair_B f =
                 TemporalMemoryProto_SegmentUInt64Pair_BList_get(last, k);
             TemporalMemoryProto_SegmentUInt64Pair_set_cell(f, cell);
@@ -1272,7 +1278,7 @@ static nupic_status read_per_segment(nupic_tm *tm, TemporalMemoryProto_R r,
             return FMT("numActivePotentialSynapsesForSegment[%u]: %u active "
                        "synapses on cell %u segment %u, which has %u",
                        i, num, cell, idx, c->seg_syns[seg].n);
-        c->seg_potential[seg] = num;
+        c->seg_counts[seg] = num; /* no connected count is stored */
     }
     TemporalMemoryProto_SegmentUInt64Pair_RList ll =
         TemporalMemoryProto_get_lastUsedIterationForSegment(r);
@@ -1360,7 +1366,7 @@ static nupic_status read_tm(TemporalMemoryProto_R r, nupic_tm **out,
     if (st != NUPIC_OK) goto fail;
     /* The segments whose counts are nonzero are reset at the next step. */
     for (uint32_t s = 0; s < tm->c.seg_len; s++)
-        if (tm->c.seg_potential[s] != 0) tm->touched[tm->n_touched++] = s;
+        if (tm->c.seg_counts[s] != 0) tm->touched[tm->n_touched++] = s;
     update_predictive(tm);
     free(seen);
     *out = tm;
