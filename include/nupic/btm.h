@@ -16,7 +16,9 @@
  * 128 segment slots and segments with more than 255 synapses (nupic.core's
  * counters overflow there); when every segment of a full column has a duty
  * cycle of at least 1 (nupic.core then frees no segment and indexes with
- * -1), the new segment goes on the column's cell 1 without freeing one.
+ * -1), the new segment goes on the column's cell 1 without freeing one;
+ * the iteration counters saturate at 2^32 - 1 (nupic.core's wrap to 0 then
+ * divides by zero in the duty cycle).
  *
  * Ownership: nupic_btm_new / nupic_btm_read* / nupic_btm_load return a new
  * object that the caller frees with nupic_btm_free.  Pointers returned by

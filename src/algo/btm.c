@@ -1724,8 +1724,11 @@ nupic_status nupic_btm_compute(nupic_btm *t, const uint32_t *cols, size_t n,
         hits += t->col_conf_t.v[cols[i]] != 0.0f;
     t->anomaly = n == 0 ? 0.0f : (float)(n - hits) / (float)n;
 
-    if (learn) t->n_lrn_iterations++;
-    t->n_iterations++;
+    /* The counters saturate where nupic.core's UInt32 would wrap to 0 and
+     * then divide by it in the duty cycle (after 2^32 - 1 steps; reachable
+     * at once from a saved state). */
+    if (learn && t->n_lrn_iterations < UINT32_MAX) t->n_lrn_iterations++;
+    if (t->n_iterations < UINT32_MAX) t->n_iterations++;
     if (n > 0) memcpy(t->cur, cols, n * sizeof *cols);
     btm_pattern active = {t->cur, (uint32_t)n};
     for (size_t i = 0; i < n; i++)
