@@ -35,21 +35,6 @@
 
 static int g_sentinel;
 
-static void check_failure(nupic_status st, const nupic_btm *tm,
-                          const nupic_error *err, const char *ctx) {
-    FZ_CHECK(tm == NULL, "%s: failed (%s) but returned an object", ctx,
-             nupic_status_name(st));
-    FZ_CHECK(st == NUPIC_ERR_FORMAT || st == NUPIC_ERR_TOO_LARGE,
-             "%s: unexpected status %s: %s", ctx, nupic_status_name(st),
-             err->message);
-    FZ_CHECK(err->status == st, "%s: returned %s, recorded %s", ctx,
-             nupic_status_name(st), nupic_status_name(err->status));
-    FZ_CHECK(memchr(err->message, '\0', sizeof err->message) != NULL,
-             "%s: message not NUL-terminated", ctx);
-    FZ_CHECK(err->message[0] != '\0', "%s: %s without a message", ctx,
-             nupic_status_name(st));
-}
-
 static void write_mem(const nupic_btm *tm, bool unpacked, void **buf,
                       size_t *len, const char *ctx) {
     nupic_save_options so = {unpacked};
@@ -150,8 +135,8 @@ static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
              nupic_status_name(st), err.message, nupic_status_name(st2),
              err2.message);
     if (st != NUPIC_OK) {
-        check_failure(st, tm, &err, ctx);
-        check_failure(st2, tm2, &err2, ctx);
+        fz_check_failed_read(st, tm, &err, NUPIC_OK, ctx);
+        fz_check_failed_read(st2, tm2, &err2, NUPIC_OK, ctx);
         return;
     }
     FZ_CHECK(tm != NULL && tm2 != NULL, "%s: NUPIC_OK without an object", ctx);

@@ -20,6 +20,23 @@ void fz_fail(const char *file, int line, const char *cond, const char *fmt,
     abort();
 }
 
+void fz_check_failed_read(nupic_status st, const void *obj,
+                          const nupic_error *err, nupic_status also,
+                          const char *ctx) {
+    FZ_CHECK(obj == NULL, "%s: failed (%s) but returned an object", ctx,
+             nupic_status_name(st));
+    FZ_CHECK(st == NUPIC_ERR_FORMAT || st == NUPIC_ERR_TOO_LARGE ||
+                 (also != NUPIC_OK && st == also),
+             "%s: unexpected status %s: %s", ctx, nupic_status_name(st),
+             err->message);
+    FZ_CHECK(err->status == st, "%s: returned %s, recorded %s", ctx,
+             nupic_status_name(st), nupic_status_name(err->status));
+    FZ_CHECK(memchr(err->message, '\0', sizeof err->message) != NULL,
+             "%s: message not NUL-terminated", ctx);
+    FZ_CHECK(err->message[0] != '\0', "%s: %s without a message", ctx,
+             nupic_status_name(st));
+}
+
 void fz_check_error(const ncp_error *e, const char *ctx) {
     FZ_CHECK(memchr(e->message, '\0', sizeof e->message) != NULL,
              "%s: message not NUL-terminated", ctx);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <nupic/ncp.h>
+#include <nupic/status.h>
 
 /* The entry point every target defines (libFuzzer's interface). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,6 +30,14 @@ void fz_fail(const char *file, int line, const char *cond, const char *fmt,
 /* An error record is well formed: NUL-terminated, and a message is present
  * exactly when the status is not NCP_OK. */
 void fz_check_error(const ncp_error *e, const char *ctx);
+
+/* A component's read that failed (status st, object obj, record err) did
+ * so cleanly: no object, a status of NUPIC_ERR_FORMAT, NUPIC_ERR_TOO_LARGE
+ * or `also` (NUPIC_OK: no other), the same status recorded with a
+ * non-empty, NUL-terminated message. */
+void fz_check_failed_read(nupic_status st, const void *obj,
+                          const nupic_error *err, nupic_status also,
+                          const char *ctx);
 
 /* malloc that aborts on failure; fz_dup copies n bytes into an allocation of
  * exactly n bytes (so AddressSanitizer sees reads past them). */
