@@ -379,7 +379,9 @@ nupic_status nupic_likelihood_compute(nupic_likelihood *l, double value,
         l->hist[l->hist_head] = r;
         l->hist_head = (l->hist_head + 1) % l->hist_cap;
     }
-    l->iteration++;
+    /* Saturates (a saved state may hold 2^64 - 1; wrapping to 0 would
+     * contradict the history it keeps). */
+    if (l->iteration < UINT64_MAX) l->iteration++;
     *likelihood = result;
     return NUPIC_OK;
 }
