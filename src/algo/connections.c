@@ -372,3 +372,43 @@ bool conn_load_finish(connections *c) {
     c->live_synapses = id;
     return true;
 }
+
+/* ------------------------------------------------------------------------
+ * Save order
+ * ------------------------------------------------------------------------ */
+
+bool conn_segments_in_order(const connections *c, uint32_t **segs) {
+    *segs = NULL;
+    if (c->live_segments == 0) return true;
+    /* Every cell that ever held a segment id gets a bit (a destroyed
+     * segment keeps its cell); the bits are then read in order. */
+    const size_t words = ((size_t)c->num_cells + 63) / 64;
+    uint64_t *bits = calloc(words, sizeof *bits);
+    uint32_t *out = malloc((size_t)c->live_segments * sizeof *out);
+    if (bits == NULL || out == NULL) {
+        free(bits);
+        free(out);
+        return false;
+    }
+    for (uint32_t seg = 0; seg < c->seg_len; seg++) {
+        const uint32_t cell = c->seg_cell[seg];
+        bits[cell / 64] |= UINT64_C(1) << (cell % 64);
+    }
+    uint32_t k = 0;
+    for (size_t w = 0; w < words; w++)
+        for (uint64_t b = bits[w]; b != 0; b &= b - 1) {
+            const uint32_t cell =
+                (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(b);
+            const uint32_t n = c->cell_segs[cell].n;
+            if (n > c->live_segments - k) break; /* never: n sums to live */
+            memcpy(out + k, conn_cell_segs(c, cell), (size_t)n * sizeof *out);
+            k += n;
+        }
+    free(bits);
+    if (k != c->live_segments) { /* never: the counts are kept in step */
+        free(out);
+        return false;
+    }
+    *segs = out;
+    return true;
+}

@@ -141,4 +141,20 @@ conn_syn *conn_load_segment(connections *c, uint32_t cell, uint32_t n,
                             uint32_t *out);
 bool conn_load_finish(connections *c);
 
+/* The live segments in save order (by cell, then by position on the cell):
+ * a malloc'd array of live_segments ids in *segs, which the caller frees
+ * (NULL when there are none).  Costs one pass over the segment ids and one
+ * over num_cells / 64 words, so that it need not read every cell's record.
+ * Returns false, with *segs NULL, when memory runs out (or the per-cell
+ * counts disagree with live_segments, which would be a bug). */
+bool conn_segments_in_order(const connections *c, uint32_t **segs);
+
+/* Asks the cache for segment seg's synapse block ahead of its use. */
+static inline void conn_prefetch_syns(const connections *c, uint32_t seg) {
+    const conn_syn *s = conn_seg_syns(c, seg);
+    const size_t bytes = (size_t)c->seg_syns[seg].n * sizeof *s;
+    for (size_t off = 0; off < bytes; off += 64)
+        __builtin_prefetch((const char *)s + off);
+}
+
 #endif /* NUPIC_ALGO_CONNECTIONS_H */

@@ -932,9 +932,10 @@ bool nupic_tm_equal(const nupic_tm *a, const nupic_tm *b, char *diff,
 
 static uint64_t message_words(const nupic_tm *tm) {
     const connections *c = &tm->c;
-    uint64_t cells_with = 0;
-    for (uint32_t i = 0; i < tm->num_cells; i++)
-        cells_with += c->cell_segs[i].n > 0;
+    /* At most one segment list per segment: a bound, not a count, so that
+     * sizing the message need not read every cell. */
+    const uint64_t cells_with =
+        c->live_segments < tm->num_cells ? c->live_segments : tm->num_cells;
     return 64 + (uint64_t)tm->num_cells + cells_with +        /* cells */
            2 * (uint64_t)c->live_segments +                   /* segments */
            (uint64_t)c->live_synapses +                       /* synapses */
@@ -965,34 +966,50 @@ nupic_status nupic_tm_write(const nupic_tm *tm, TemporalMemoryProto_B b,
     TemporalMemoryProto_set_maxSynapsesPerSegment(
         b, (uint16_t)p->max_synapses_per_segment);
 
+    /* The segments in save order: only the cells with segments are
+     * visited (the others keep the null list that reads as empty), and the
+     * synapse blocks, scattered over the pool by learning, are fetched a
+     * few segments ahead. */
+    uint32_t *order = NULL;
+    const uint32_t n_segs = c->live_segments;
+    if (!conn_segments_in_order(c, &order))
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "TemporalMemoryProto: out of memory ordering "
+                               "%u segments",
+                               n_segs);
+    enum { AHEAD = 4 };
+    for (uint32_t i = 0; i < AHEAD && i < n_segs; i++)
+        conn_prefetch_syns(c, order[i]);
     ConnectionsProto_B cp = TemporalMemoryProto_init_connections(b);
     ConnectionsProto_set_version(cp, CONNECTIONS_VERSION);
     ConnectionsProto_CellProto_BList cells =
         ConnectionsProto_init_cells(cp, tm->num_cells);
-    for (uint32_t cell = 0; cell < tm->num_cells; cell++) {
-        const uint32_t ns = c->cell_segs[cell].n;
-        if (ns == 0) continue; /* a null list reads as empty */
-        ConnectionsProto_SegmentProto_BList sl =
-            ConnectionsProto_CellProto_init_segments(
-                ConnectionsProto_CellProto_BList_get(cells, cell), ns);
-        for (uint32_t j = 0; j < ns; j++) {
-            const uint32_t seg = conn_cell_segs(c, cell)[j];
-            const uint32_t n = c->seg_syns[seg].n;
-            ConnectionsProto_SynapseProto_BList yl =
-                ConnectionsProto_SegmentProto_init_synapses_unzeroed(
-                    ConnectionsProto_SegmentProto_BList_get(sl, j), n);
-            uint8_t *dst = yl.l.start;
-            if (dst == NULL || yl.l.step_bits != 64) continue;
-            const conn_syn *syns = conn_seg_syns(c, seg);
-            for (uint32_t k = 0; k < n; k++)
-                ncp_store64(dst + (size_t)k * 8,
-                            (uint64_t)syns[k].presyn |
-                                (uint64_t)ncp_f32_to_bits(syns[k].perm) << 32);
-        }
+    ConnectionsProto_SegmentProto_BList sl = {0};
+    for (uint32_t i = 0; i < n_segs; i++) {
+        const uint32_t seg = order[i], j = c->seg_idx[seg];
+        if (i + AHEAD < n_segs) conn_prefetch_syns(c, order[i + AHEAD]);
+        if (j == 0) /* the first segment of its cell */
+            sl = ConnectionsProto_CellProto_init_segments(
+                ConnectionsProto_CellProto_BList_get(cells, c->seg_cell[seg]),
+                c->cell_segs[c->seg_cell[seg]].n);
+        const uint32_t n = c->seg_syns[seg].n;
+        ConnectionsProto_SynapseProto_BList yl =
+            ConnectionsProto_SegmentProto_init_synapses_unzeroed(
+                ConnectionsProto_SegmentProto_BList_get(sl, j), n);
+        uint8_t *dst = yl.l.start;
+        if (dst == NULL || yl.l.step_bits != 64) continue;
+        const conn_syn *syns = conn_seg_syns(c, seg);
+        for (uint32_t k = 0; k < n; k++)
+            ncp_store64(dst + (size_t)k * 8,
+                        (uint64_t)syns[k].presyn |
+                            (uint64_t)ncp_f32_to_bits(syns[k].perm) << 32);
     }
     nupic_status st =
         nupic_random_write(&tm->rng, TemporalMemoryProto_init_random(b), err);
-    if (st != NUPIC_OK) return st;
+    if (st != NUPIC_OK) {
+        free(order);
+        return st;
+    }
     TemporalMemoryProto_set_activeCells(b, tm->active_cells, tm->n_active);
     TemporalMemoryProto_set_winnerCells(b, tm->winner_cells, tm->n_winner);
     TemporalMemoryProto_SegmentPath_BList as =
@@ -1022,25 +1039,23 @@ nupic_status nupic_tm_write(const nupic_tm *tm, TemporalMemoryProto_B b,
     TemporalMemoryProto_SegmentUInt64Pair_BList last =
         TemporalMemoryProto_init_lastUsedIterationForSegment(b,
                                                              c->live_segments);
-    uint32_t k = 0;
-    for (uint32_t cell = 0; cell < tm->num_cells; cell++) {
-        const uint32_t ns = c->cell_segs[cell].n;
-        for (uint32_t j = 0; j < ns && k < c->live_segments; j++, k++) {
-            const uint32_t seg = conn_cell_segs(c, cell)[j];
-            TemporalMemoryProto_SegmentUInt32Pair_B e =
-                TemporalMemoryProto_SegmentUInt32Pair_BList_get(pot, k);
-            TemporalMemoryProto_SegmentUInt32Pair_set_cell(e, cell);
-            TemporalMemoryProto_SegmentUInt32Pair_set_idxOnCell(e, j);
-            TemporalMemoryProto_SegmentUInt32Pair_set_number(
-                e, conn_potential(c, seg));
-            TemporalMemoryProto_SegmentUInt64Pair_B f =
-                TemporalMemoryProto_SegmentUInt64Pair_BList_get(last, k);
-            TemporalMemoryProto_SegmentUInt64Pair_set_cell(f, cell);
-            TemporalMemoryProto_SegmentUInt64Pair_set_idxOnCell(f, j);
-            TemporalMemoryProto_SegmentUInt64Pair_set_number(
-                f, c->seg_last_used[seg]);
-        }
+    for (uint32_t i = 0; i < n_segs; i++) {
+        const uint32_t seg = order[i];
+        const uint32_t cell = c->seg_cell[seg], j = c->seg_idx[seg];
+        TemporalMemoryProto_SegmentUInt32Pair_B e =
+            TemporalMemoryProto_SegmentUInt32Pair_BList_get(pot, i);
+        TemporalMemoryProto_SegmentUInt32Pair_set_cell(e, cell);
+        TemporalMemoryProto_SegmentUInt32Pair_set_idxOnCell(e, j);
+        TemporalMemoryProto_SegmentUInt32Pair_set_number(
+            e, conn_potential(c, seg));
+        TemporalMemoryProto_SegmentUInt64Pair_B f =
+            TemporalMemoryProto_SegmentUInt64Pair_BList_get(last, i);
+        TemporalMemoryProto_SegmentUInt64Pair_set_cell(f, cell);
+        TemporalMemoryProto_SegmentUInt64Pair_set_idxOnCell(f, j);
+        TemporalMemoryProto_SegmentUInt64Pair_set_number(f,
+                                                         c->seg_last_used[seg]);
     }
+    free(order);
     if (ncp_builder_status(b.s.b) != NCP_OK)
         return nupic_error_from_ncp(err, ncp_builder_error(b.s.b));
     return NUPIC_OK;
