@@ -136,7 +136,11 @@ NCP_API bool nupic_tm_equal(const nupic_tm *a, const nupic_tm *b, char *diff,
 
 /* ---- serialization (NuPIC's API, in C) --------------------------------- */
 
-/* Writes the state into a TemporalMemoryProto being built (canonical). */
+/* Writes the state into a TemporalMemoryProto being built (canonical: the
+ * same state always gives the same bytes).  Errors: the builder's (e.g.
+ * NUPIC_ERR_NOMEM when it cannot grow, or its limits), or NUPIC_ERR_NOMEM
+ * when a scratch list of the segments (4 bytes each) cannot be allocated;
+ * the builder then holds a partial message and should be discarded. */
 NCP_API nupic_status nupic_tm_write(const nupic_tm *tm, TemporalMemoryProto_B b,
                                     nupic_error *err);
 /* Reads a TemporalMemoryProto into a new object, checking every value;
