@@ -1721,10 +1721,136 @@ static nupic_status check_shapes(const nupic_sp *sp, SpatialPoolerProto_R r,
     return NUPIC_OK;
 }
 
-/* The pools, whose matrix check_shapes() has checked. */
-static nupic_status read_pools(nupic_sp *sp, SparseBinaryMatrixProto_R pp,
-                               const read_scratch *s, nupic_error *err) {
+/* The error for a permanence row's entry j (index idx, value v, after
+ * prev): out of range, out of order or not finite. */
+static nupic_status perm_entry_error(uint32_t c, uint32_t j, uint32_t idx,
+                                     uint32_t prev, float v,
+                                     uint32_t num_inputs, nupic_error *err) {
+    if (idx >= num_inputs)
+        return FMT("permanences: row %u index %u exceeds numInputs %u", c, idx,
+                   num_inputs);
+    if (j > 0 && idx <= prev)
+        return FMT("permanences: row %u is not in ascending order (%u after "
+                   "%u)",
+                   c, idx, prev);
+    return FMT("permanences: row %u input %u is %g, not a finite number", c,
+               idx, (double)v);
+}
+
+static nupic_status perm_pool_error(uint32_t c, uint32_t idx,
+                                    nupic_error *err) {
+    return FMT("permanences: row %u has a permanence for input %u, which is "
+               "not in its potential pool",
+               c, idx);
+}
+
+/* One row of permanences into column c's pool-aligned values, in two
+ * passes: every entry's index and value checked (range, order, finite),
+ * then each placed at its input's rank in the pool (an input outside the
+ * pool is an error).  SparseFloat elements are read straight from their
+ * words when the encoding is the usual one (one data word: index in bits
+ * 0-31, value in 32-63). */
+static inline __attribute__((always_inline)) nupic_status
+read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
+              const read_scratch *s, nupic_error *err) {
+    uint32_t n = SparseFloat_RList_len(vals);
+    uint32_t start = sp->pool_start[c], end = sp->pool_start[c + 1];
+    if (n > end - start)
+        return FMT("permanences: row %u has %u values, more than its "
+                   "potential pool (%u)",
+                   c, n, end - start);
+    const uint64_t *pbits = sp->pool_bits + (size_t)c * sp->words;
+    const uint32_t *prank = sp->pool_rank + (size_t)c * sp->words;
+    const bool raw = vals.l.data_bits >= 64;
+    const uint8_t *base = vals.l.start;
+    const uint32_t step = vals.l.step_bits / 8;
+#ifdef SPS_KERNELS
+    if (s->simd && raw && step == 8) {
+        /* A merge with the pool when the row is good; the error is found
+         * below otherwise. */
+        if (sps_place(base, n, sp->pool + start, end - start, sp->perm + start))
+            return NUPIC_OK;
+        uint32_t j = sps_split(base, n, sp->num_inputs, s->idx, s->val);
+        if (j < n) {
+            uint64_t word = ncp_load64(base + (size_t)j * 8);
+            uint32_t prev =
+                j > 0 ? (uint32_t)ncp_load64(base + (size_t)(j - 1) * 8) : 0;
+            return perm_entry_error(c, j, (uint32_t)word, prev,
+                                    ncp_f32_from_bits((uint32_t)(word >> 32)),
+                                    sp->num_inputs, err);
+        }
+        sps_bitset(s->idx, n, s->row_bits, sp->words, s->bytes);
+        for (uint32_t w = 0; w < sp->words; w++) {
+            uint64_t out = s->row_bits[w] & ~pbits[w];
+            if (out)
+                return perm_pool_error(
+                    c, w * 64 + (uint32_t)__builtin_ctzll(out), err);
+        }
+        sps_presence(s->row_bits, pbits, prank, sp->words, end - start,
+                     s->present);
+        sps_expand(s->val, s->present, end - start, sp->perm + start);
+        return NUPIC_OK;
+    }
+#else
+    (void)s;
+#endif
+    uint32_t prev = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t idx;
+        float v;
+        if (raw) {
+            uint64_t word = ncp_load64(base + (size_t)j * step);
+            idx = (uint32_t)word;
+            v = ncp_f32_from_bits((uint32_t)(word >> 32));
+        } else {
+            SparseFloat_R e = SparseFloat_RList_get(vals, j);
+            idx = SparseFloat_get_index(e);
+            v = SparseFloat_get_value(e);
+        }
+        if (idx >= sp->num_inputs || (j > 0 && idx <= prev) || !isfinite(v))
+            return perm_entry_error(c, j, idx, prev, v, sp->num_inputs, err);
+        prev = idx;
+    }
+    memset(sp->perm + start, 0, (size_t)(end - start) * sizeof(float));
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t idx;
+        float v;
+        if (raw) {
+            uint64_t word = ncp_load64(base + (size_t)j * step);
+            idx = (uint32_t)word;
+            v = ncp_f32_from_bits((uint32_t)(word >> 32));
+        } else {
+            SparseFloat_R e = SparseFloat_RList_get(vals, j);
+            idx = SparseFloat_get_index(e);
+            v = SparseFloat_get_value(e);
+        }
+        uint32_t w = idx >> 6;
+        uint64_t word = pbits[w];
+        if (!((word >> (idx & 63)) & 1)) return perm_pool_error(c, idx, err);
+        sp->perm[start + prank[w] +
+                 (uint32_t)__builtin_popcountll(
+                     word & ((UINT64_C(1) << (idx & 63)) - 1))] = v;
+    }
+    return NUPIC_OK;
+}
+
+/* The pools and the permanences, whose matrices check_shapes() has checked,
+ * column by column (a column's pool is still in the cache when its
+ * permanences are placed).  Errors are those of reading every pool, then
+ * every row of permanences: an error in a row of permanences is reported
+ * only when all the pools are good.  Permanence values are clipped as
+ * nupic.core stores them, and the connected synapses are those whose
+ * stored value reaches the threshold.  (nupic.core compares before
+ * clipping; the two agree on every state it writes, whose values are
+ * already clipped, and comparing after makes reading a fixed point: a state
+ * that reads writes back to itself.) */
+SP_HOT static nupic_status
+read_columns(nupic_sp *sp, SparseBinaryMatrixProto_R pp, SparseMatrixProto_R pm,
+             const read_scratch *s, nupic_error *err) {
     ncp_list rows = SparseBinaryMatrixProto_get_indices(pp);
+    SparseFloatList_RList prows = SparseMatrixProto_get_rows(pm);
+    nupic_error perm_err = {NUPIC_OK, ""};
+    nupic_status perm_st = NUPIC_OK;
     /* The rows' sizes first, so that the pool arrays are allocated once. */
     ncp_list *lists = malloc((size_t)sp->num_columns * sizeof *lists);
     if (lists == NULL)
@@ -1793,143 +1919,21 @@ static nupic_status read_pools(nupic_sp *sp, SparseBinaryMatrixProto_R pp,
                 rank[w] = r;
                 r += (uint32_t)__builtin_popcountll(bits[w]);
             }
-            continue;
-        }
+        } else
 #endif
-        index_pool(sp, c);
+        {
+            index_pool(sp, c);
+        }
+        if (perm_st != NUPIC_OK) continue;
+        perm_st = read_perm_row(
+            sp, c,
+            SparseFloatList_get_values(SparseFloatList_RList_get(prows, c)), s,
+            &perm_err);
+        if (perm_st == NUPIC_OK) settle_read(sp, c, s->simd ? s->ge : NULL);
     }
     free(lists);
-    return NUPIC_OK;
-}
-
-/* The error for a permanence row's entry j (index idx, value v, after
- * prev): out of range, out of order or not finite. */
-static nupic_status perm_entry_error(uint32_t c, uint32_t j, uint32_t idx,
-                                     uint32_t prev, float v,
-                                     uint32_t num_inputs, nupic_error *err) {
-    if (idx >= num_inputs)
-        return FMT("permanences: row %u index %u exceeds numInputs %u", c, idx,
-                   num_inputs);
-    if (j > 0 && idx <= prev)
-        return FMT("permanences: row %u is not in ascending order (%u after "
-                   "%u)",
-                   c, idx, prev);
-    return FMT("permanences: row %u input %u is %g, not a finite number", c,
-               idx, (double)v);
-}
-
-static nupic_status perm_pool_error(uint32_t c, uint32_t idx,
-                                    nupic_error *err) {
-    return FMT("permanences: row %u has a permanence for input %u, which is "
-               "not in its potential pool",
-               c, idx);
-}
-
-/* One row of permanences into column c's pool-aligned values, in two
- * passes: every entry's index and value checked (range, order, finite),
- * then each placed at its input's rank in the pool (an input outside the
- * pool is an error).  SparseFloat elements are read straight from their
- * words when the encoding is the usual one (one data word: index in bits
- * 0-31, value in 32-63). */
-static inline __attribute__((always_inline)) nupic_status
-read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
-              const read_scratch *s, nupic_error *err) {
-    uint32_t n = SparseFloat_RList_len(vals);
-    uint32_t start = sp->pool_start[c], end = sp->pool_start[c + 1];
-    if (n > end - start)
-        return FMT("permanences: row %u has %u values, more than its "
-                   "potential pool (%u)",
-                   c, n, end - start);
-    const uint64_t *pbits = sp->pool_bits + (size_t)c * sp->words;
-    const uint32_t *prank = sp->pool_rank + (size_t)c * sp->words;
-    const bool raw = vals.l.data_bits >= 64;
-    const uint8_t *base = vals.l.start;
-    const uint32_t step = vals.l.step_bits / 8;
-#ifdef SPS_KERNELS
-    if (s->simd && raw && step == 8) {
-        uint32_t j = sps_split(base, n, sp->num_inputs, s->idx, s->val);
-        if (j < n) {
-            uint64_t word = ncp_load64(base + (size_t)j * 8);
-            uint32_t prev =
-                j > 0 ? (uint32_t)ncp_load64(base + (size_t)(j - 1) * 8) : 0;
-            return perm_entry_error(c, j, (uint32_t)word, prev,
-                                    ncp_f32_from_bits((uint32_t)(word >> 32)),
-                                    sp->num_inputs, err);
-        }
-        sps_bitset(s->idx, n, s->row_bits, sp->words, s->bytes);
-        for (uint32_t w = 0; w < sp->words; w++) {
-            uint64_t out = s->row_bits[w] & ~pbits[w];
-            if (out)
-                return perm_pool_error(
-                    c, w * 64 + (uint32_t)__builtin_ctzll(out), err);
-        }
-        sps_presence(s->row_bits, pbits, prank, sp->words, end - start,
-                     s->present);
-        sps_expand(s->val, s->present, end - start, sp->perm + start);
-        return NUPIC_OK;
-    }
-#else
-    (void)s;
-#endif
-    uint32_t prev = 0;
-    for (uint32_t j = 0; j < n; j++) {
-        uint32_t idx;
-        float v;
-        if (raw) {
-            uint64_t word = ncp_load64(base + (size_t)j * step);
-            idx = (uint32_t)word;
-            v = ncp_f32_from_bits((uint32_t)(word >> 32));
-        } else {
-            SparseFloat_R e = SparseFloat_RList_get(vals, j);
-            idx = SparseFloat_get_index(e);
-            v = SparseFloat_get_value(e);
-        }
-        if (idx >= sp->num_inputs || (j > 0 && idx <= prev) || !isfinite(v))
-            return perm_entry_error(c, j, idx, prev, v, sp->num_inputs, err);
-        prev = idx;
-    }
-    memset(sp->perm + start, 0, (size_t)(end - start) * sizeof(float));
-    for (uint32_t j = 0; j < n; j++) {
-        uint32_t idx;
-        float v;
-        if (raw) {
-            uint64_t word = ncp_load64(base + (size_t)j * step);
-            idx = (uint32_t)word;
-            v = ncp_f32_from_bits((uint32_t)(word >> 32));
-        } else {
-            SparseFloat_R e = SparseFloat_RList_get(vals, j);
-            idx = SparseFloat_get_index(e);
-            v = SparseFloat_get_value(e);
-        }
-        uint32_t w = idx >> 6;
-        uint64_t word = pbits[w];
-        if (!((word >> (idx & 63)) & 1)) return perm_pool_error(c, idx, err);
-        sp->perm[start + prank[w] +
-                 (uint32_t)__builtin_popcountll(
-                     word & ((UINT64_C(1) << (idx & 63)) - 1))] = v;
-    }
-    return NUPIC_OK;
-}
-
-/* The permanences, whose matrix check_shapes() has checked.  Values are
- * clipped as nupic.core stores them, and the connected synapses are those
- * whose stored value reaches the threshold.  (nupic.core compares before
- * clipping; the two agree on every state it writes, whose values are
- * already clipped, and comparing after makes reading a fixed point: a state
- * that reads writes back to itself.) */
-SP_HOT static nupic_status read_permanences(nupic_sp *sp,
-                                            SparseMatrixProto_R pm,
-                                            const read_scratch *s,
-                                            nupic_error *err) {
-    SparseFloatList_RList rows = SparseMatrixProto_get_rows(pm);
-    for (uint32_t c = 0; c < sp->num_columns; c++) {
-        nupic_status st = read_perm_row(
-            sp, c,
-            SparseFloatList_get_values(SparseFloatList_RList_get(rows, c)), s,
-            err);
-        if (st != NUPIC_OK) return st;
-        settle_read(sp, c, s->simd ? s->ge : NULL);
-    }
+    if (perm_st != NUPIC_OK)
+        return nupic_error_set(err, perm_st, "%s", perm_err.message);
     return NUPIC_OK;
 }
 
@@ -2061,11 +2065,8 @@ nupic_status nupic_sp_read(SpatialPoolerProto_R r, nupic_sp **out,
     read_scratch scratch = {0};
     if (st == NUPIC_OK) st = scratch_init(&scratch, sp, err);
     if (st == NUPIC_OK)
-        st = read_pools(sp, SpatialPoolerProto_get_potentialPools(r), &scratch,
-                        err);
-    if (st == NUPIC_OK)
-        st = read_permanences(sp, SpatialPoolerProto_get_permanences(r),
-                              &scratch, err);
+        st = read_columns(sp, SpatialPoolerProto_get_potentialPools(r),
+                          SpatialPoolerProto_get_permanences(r), &scratch, err);
     scratch_free(&scratch);
     uint32_t n = sp->num_columns;
     if (st == NUPIC_OK)

@@ -44,8 +44,8 @@ SPS_TARGET uint32_t sps_check_sorted(const uint32_t *idx, uint32_t n,
         __m512i before = _mm512_alignr_epi32(cur, prev, 15);
         __mmask16 asc = _mm512_cmple_epu32_mask(cur, before);
         if (k == 0) asc &= (__mmask16)0xfffe;
-        __mmask16 bad = (__mmask16)((_mm512_cmpge_epu32_mask(cur, vlim) | asc) &
-                                    live);
+        __mmask16 bad =
+            (__mmask16)((_mm512_cmpge_epu32_mask(cur, vlim) | asc) & live);
         if (bad) return k + (uint32_t)__builtin_ctz(bad);
         prev = cur;
     }
@@ -63,8 +63,8 @@ SPS_TARGET uint32_t sps_copy_sorted(const uint8_t *src, uint32_t n,
         __mmask16 asc =
             _mm512_cmple_epu32_mask(cur, _mm512_alignr_epi32(cur, prev, 15));
         if (k == 0) asc &= (__mmask16)0xfffe;
-        __mmask16 bad = (__mmask16)((_mm512_cmpge_epu32_mask(cur, vlim) | asc) &
-                                    live);
+        __mmask16 bad =
+            (__mmask16)((_mm512_cmpge_epu32_mask(cur, vlim) | asc) & live);
         if (bad) return k + (uint32_t)__builtin_ctz(bad);
         prev = cur;
     }
@@ -96,8 +96,8 @@ SPS_TARGET uint32_t sps_split(const uint8_t *src, uint32_t n, uint32_t limit,
                               uint32_t *idx, float *val) {
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
                                            20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19,
-                                          21, 23, 25, 27, 29, 31);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21,
+                                          23, 25, 27, 29, 31);
     const __m512i vlim = _mm512_set1_epi32((int)limit);
     const __m512i expo = _mm512_set1_epi32(0x7f800000);
     __m512i prev = _mm512_setzero_si512();
@@ -131,6 +131,69 @@ SPS_TARGET uint32_t sps_split(const uint8_t *src, uint32_t n, uint32_t limit,
         prev = i;
     }
     return n;
+}
+
+/* The merge: entry j is compared with pool[p] for 16 entries at a time;
+ * an entry that differs skips the pool inputs below its index (their
+ * values are 0), and must then equal the next.  p only grows, so matched
+ * indices are strictly ascending and below the pool's limit. */
+SPS_TARGET bool sps_place(const uint8_t *src, uint32_t n, const uint32_t *pool,
+                          uint32_t m, float *dst) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                           20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21,
+                                          23, 25, 27, 29, 31);
+    const __m512i expo = _mm512_set1_epi32(0x7f800000);
+    if (n > m) return false;
+    uint32_t j = 0, p = 0;
+    while (j < n) {
+        /* Entries j.. and pool inputs p.. (p - j never shrinks, and m - p >=
+         * n - j while a match remains possible). */
+        if (m - p < n - j) return false;
+        uint32_t r = n - j;
+        const uint8_t *s = src + (size_t)j * 8;
+        __m512i a, b = _mm512_setzero_si512();
+        if (r >= 16) {
+            a = _mm512_loadu_si512(s);
+            b = _mm512_loadu_si512(s + 64);
+        } else {
+            __mmask8 ma = (__mmask8)(r >= 8 ? 0xffu : (1u << r) - 1);
+            a = _mm512_maskz_loadu_epi64(ma, s);
+            if (r > 8)
+                b = _mm512_maskz_loadu_epi64((__mmask8)((1u << (r - 8)) - 1),
+                                             s + 64);
+        }
+        __m512i idx = _mm512_permutex2var_epi32(a, even, b);
+        __m512i val = _mm512_permutex2var_epi32(a, odd, b);
+        __mmask16 live = live16(0, r);
+        __m512i pv = _mm512_maskz_loadu_epi32(live, pool + p);
+        __mmask16 good =
+            (__mmask16)(_mm512_mask_cmpeq_epi32_mask(live, idx, pv) &
+                        _mm512_mask_cmpneq_epi32_mask(
+                            live, _mm512_and_si512(val, expo), expo));
+        if (good == live) {
+            _mm512_mask_storeu_epi32(dst + p, live, val);
+            j += r >= 16 ? 16 : r;
+            p += r >= 16 ? 16 : r;
+            continue;
+        }
+        uint32_t t = (uint32_t)__builtin_ctz((unsigned)(uint16_t)~good);
+        _mm512_mask_storeu_epi32(dst + p, (__mmask16)((1u << t) - 1), val);
+        j += t;
+        p += t;
+        /* Entry j: its value must be finite, and its index one of the pool
+         * inputs after p. */
+        uint64_t word;
+        memcpy(&word, src + (size_t)j * 8, 8);
+        uint32_t want = (uint32_t)word;
+        if (((uint32_t)(word >> 32) & 0x7f800000u) == 0x7f800000u) return false;
+        while (p < m && pool[p] < want)
+            dst[p++] = 0.0f;
+        if (p == m || pool[p] != want) return false;
+    }
+    for (; p < m; p++)
+        dst[p] = 0.0f;
+    return true;
 }
 
 SPS_TARGET void sps_presence(const uint64_t *row_bits,

@@ -33,8 +33,8 @@ uint32_t sps_copy_sorted(const uint8_t *src, uint32_t n, uint32_t limit,
 
 /* bits[0..words) = the set {idx[k]}; every idx[k] < 64 * words.  scratch
  * holds 64 * words bytes. */
-void sps_bitset(const uint32_t *idx, uint32_t n, uint64_t *bits,
-                uint32_t words, uint8_t *scratch);
+void sps_bitset(const uint32_t *idx, uint32_t n, uint64_t *bits, uint32_t words,
+                uint8_t *scratch);
 
 /* Splits n SparseFloat words (index in bytes 0-3, value in 4-7, little
  * endian) at src into idx[0..n) and val[0..n).  Returns the first position
@@ -42,6 +42,16 @@ void sps_bitset(const uint32_t *idx, uint32_t n, uint64_t *bits,
  * not finite (nothing past it is stored); n when all are good. */
 uint32_t sps_split(const uint8_t *src, uint32_t n, uint32_t limit,
                    uint32_t *idx, float *val);
+
+/* Places n SparseFloat words at src (as for sps_split) into a column's
+ * pool-aligned values: dst[r] for r < m is the value of the entry whose
+ * index is pool[r], or 0 when no entry names pool[r].  pool[0..m) is
+ * strictly ascending.  Returns true when every entry names a pool input,
+ * in ascending order, with a finite value; false otherwise, and then
+ * dst[0..m) holds unspecified values (the caller finds the error with
+ * sps_split). */
+bool sps_place(const uint8_t *src, uint32_t n, const uint32_t *pool, uint32_t m,
+               float *dst);
 
 /* A pool's presence bitmap: bit r of present[] is set when the pool's r-th
  * input (in ascending order) is in row_bits.  pool_rank[w] is the number of
@@ -69,8 +79,7 @@ uint32_t sps_count_nonzero(const float *val, uint32_t n);
 /* Writes one SparseFloat word (idx[k] | bits(val[k]) << 32, little
  * endian) to dst for each k with val[k] != 0, in order: exactly
  * 8 * sps_count_nonzero(val, n) bytes. */
-void sps_join(const uint32_t *idx, const float *val, uint32_t n,
-              uint8_t *dst);
+void sps_join(const uint32_t *idx, const float *val, uint32_t n, uint8_t *dst);
 
 #endif
 #endif

@@ -179,6 +179,12 @@ uint8_t *ncp__pack_run_ssse3(const uint8_t **in, const uint8_t *end,
 void ncp__unpack_run_ssse3(const uint8_t *in, size_t in_len, size_t *ip,
                            uint8_t *out, size_t out_len, size_t *op);
 #endif
+#if defined(NCP_HAVE_AVX512_PACK)
+uint8_t *ncp__pack_run_avx512(const uint8_t **in, const uint8_t *end,
+                              uint8_t *out, const uint8_t *out_end);
+void ncp__unpack_run_avx512(const uint8_t *in, size_t in_len, size_t *ip,
+                            uint8_t *out, size_t out_len, size_t *op);
+#endif
 
 /* ---- builders ------------------------------------------------------------ */
 

@@ -9,7 +9,8 @@
  * the piece being packed), so both produce identical bytes.
  *
  * The per-word loops live in pack_loops.h, compiled in a portable version
- * and, on x86-64, an SSSE3 version chosen at first use when the CPU has it.
+ * and, on x86-64, an SSSE3 version and an AVX-512 (VBMI2) packer, chosen at
+ * first use when the CPU has them.
  */
 #include <pthread.h>
 
@@ -53,6 +54,14 @@ static void init(void) {
         pack_run = ncp__pack_run_ssse3;
         unpack_run = ncp__unpack_run_ssse3;
     }
+#endif
+#if defined(NCP_HAVE_AVX512_PACK)
+    if (__builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vbmi") &&
+        __builtin_cpu_supports("avx512vbmi2") &&
+        __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt"))
+        pack_run = ncp__pack_run_avx512;
 #endif
 }
 

@@ -2,7 +2,10 @@
  * src/ncp/pack_loops.h - the hot loops of packing and unpacking, written
  * once and compiled twice: by pack_scalar.c (portable C) and, on x86-64, by
  * pack_ssse3.c (with -mssse3: one pshufb gathers or scatters a word's bytes).
- * The includer defines NCP_PACK_SIMD (0 or 1) and NCP_PACK_NAME(x).
+ * The includer defines NCP_PACK_SIMD (0 or 1) and NCP_PACK_NAME(x), and may
+ * define NCP_PACK_BLOCKS(in, end, out): a function packing words from *in
+ * (advanced) to out (returned) in blocks free of runs, called before each
+ * element while the loop's room check holds; it may pack nothing.
  */
 #include "internal.h"
 
@@ -46,6 +49,10 @@ uint8_t *NCP_PACK_NAME(pack_run)(const uint8_t **inp, const uint8_t *end,
                                  uint8_t *out, const uint8_t *out_end) {
     const uint8_t *in = *inp;
     while (in < end && (size_t)(out_end - out) >= NCP__PACK_ELEM_MAX) {
+#ifdef NCP_PACK_BLOCKS
+        out = NCP_PACK_BLOCKS(&in, end, out, out_end);
+        if (in == end || (size_t)(out_end - out) < NCP__PACK_ELEM_MAX) break;
+#endif
         uint64_t x = ncp_load64(in);
         in += 8;
         unsigned tag = ncp__nonzero_bytes(x);
