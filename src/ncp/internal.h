@@ -186,6 +186,18 @@ void ncp__unpack_run_avx512(const uint8_t *in, size_t in_len, size_t *ip,
                             uint8_t *out, size_t out_len, size_t *op);
 #endif
 
+/* Every packing (unpacking) loop usable on this CPU: the portable one
+ * first, then the SIMD ones the build has and the CPU supports.  For tests
+ * that check they all produce the same bytes: up to cap names and functions
+ * are stored; the number available is returned. */
+typedef uint8_t *(*ncp__pack_run_fn)(const uint8_t **, const uint8_t *,
+                                     uint8_t *, const uint8_t *);
+typedef void (*ncp__unpack_run_fn)(const uint8_t *, size_t, size_t *, uint8_t *,
+                                   size_t, size_t *);
+size_t ncp__pack_impls(const char **names, ncp__pack_run_fn *fns, size_t cap);
+size_t ncp__unpack_impls(const char **names, ncp__unpack_run_fn *fns,
+                         size_t cap);
+
 /* ---- builders ------------------------------------------------------------ */
 
 /* Copies the message of a builder into a new builder of one segment. */

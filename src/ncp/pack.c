@@ -27,13 +27,25 @@ const uint8_t ncp__tag_bytes[256] = {B6(0), B6(1), B6(1), B6(2)};
 uint8_t ncp__pack_shuffle[256][16];
 uint8_t ncp__unpack_shuffle[256][16];
 
-typedef uint8_t *(*pack_run_fn)(const uint8_t **, const uint8_t *, uint8_t *,
-                                const uint8_t *);
-typedef void (*unpack_run_fn)(const uint8_t *, size_t, size_t *, uint8_t *,
-                              size_t, size_t *);
+#if defined(NCP_HAVE_SSSE3)
+static bool ssse3_usable(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("ssse3");
+}
+#endif
+#if defined(NCP_HAVE_AVX512_PACK)
+static bool avx512_pack_usable(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vbmi") &&
+           __builtin_cpu_supports("avx512vbmi2") &&
+           __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+}
+#endif
 
-static pack_run_fn pack_run = ncp__pack_run_scalar;
-static unpack_run_fn unpack_run = ncp__unpack_run_scalar;
+static ncp__pack_run_fn pack_run = ncp__pack_run_scalar;
+static ncp__unpack_run_fn unpack_run = ncp__unpack_run_scalar;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static void init(void) {
@@ -49,21 +61,50 @@ static void init(void) {
         }
     }
 #if defined(NCP_HAVE_SSSE3)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("ssse3")) {
+    if (ssse3_usable()) {
         pack_run = ncp__pack_run_ssse3;
         unpack_run = ncp__unpack_run_ssse3;
     }
 #endif
 #if defined(NCP_HAVE_AVX512_PACK)
-    if (__builtin_cpu_supports("avx512f") &&
-        __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vbmi") &&
-        __builtin_cpu_supports("avx512vbmi2") &&
-        __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt"))
-        pack_run = ncp__pack_run_avx512;
+    if (avx512_pack_usable()) pack_run = ncp__pack_run_avx512;
 #endif
 }
+
+/* Appends one implementation to a caller's arrays (see ncp__pack_impls). */
+#define ADD_IMPL(name, fn)                                                     \
+    do {                                                                       \
+        if (n < cap) {                                                         \
+            names[n] = name;                                                   \
+            fns[n] = fn;                                                       \
+        }                                                                      \
+        n++;                                                                   \
+    } while (0)
+
+size_t ncp__pack_impls(const char **names, ncp__pack_run_fn *fns, size_t cap) {
+    pthread_once(&init_once, init); /* the SIMD loops read its tables */
+    size_t n = 0;
+    ADD_IMPL("scalar", ncp__pack_run_scalar);
+#if defined(NCP_HAVE_SSSE3)
+    if (ssse3_usable()) ADD_IMPL("ssse3", ncp__pack_run_ssse3);
+#endif
+#if defined(NCP_HAVE_AVX512_PACK)
+    if (avx512_pack_usable()) ADD_IMPL("avx512", ncp__pack_run_avx512);
+#endif
+    return n;
+}
+
+size_t ncp__unpack_impls(const char **names, ncp__unpack_run_fn *fns,
+                         size_t cap) {
+    pthread_once(&init_once, init);
+    size_t n = 0;
+    ADD_IMPL("scalar", ncp__unpack_run_scalar);
+#if defined(NCP_HAVE_SSSE3)
+    if (ssse3_usable()) ADD_IMPL("ssse3", ncp__unpack_run_ssse3);
+#endif
+    return n;
+}
+#undef ADD_IMPL
 
 uint8_t *ncp__pack_run(const uint8_t **in, const uint8_t *end, uint8_t *out,
                        const uint8_t *out_end) {
