@@ -54,7 +54,9 @@ struct nupic_tm {
 
     /* Segments whose counts the last activateDendrites made nonzero. */
     uint32_t *touched, n_touched;
-    conn_block *feeding; /* scratch of activateDendrites, one per cell */
+    /* Scratch of activateDendrites, one entry per cell. */
+    uint32_t *feeders;
+    conn_block *feeding;
 
     /* Scratch. */
     uint64_t *keys, *keys_tmp;  /* sorting segments */
@@ -180,6 +182,7 @@ void nupic_tm_free(nupic_tm *tm) {
     free(tm->matching_segs);
     free(tm->touched);
     free(tm->feeding);
+    free(tm->feeders);
     free(tm->keys);
     free(tm->keys_tmp);
     free(tm->prev_active_bits);
@@ -214,6 +217,7 @@ static nupic_status create(const nupic_tm_params *p, uint32_t num_columns,
     tm->prev_winners = malloc(cells * sizeof(uint32_t));
     tm->candidates = malloc(cells * sizeof(uint32_t));
     tm->feeding = malloc(cells * sizeof(conn_block));
+    tm->feeders = malloc(cells * sizeof(uint32_t));
     tm->destroy =
         malloc(((size_t)p->max_synapses_per_segment + 1) * sizeof(uint32_t));
     tm->prev_active_bits = calloc(cells / 64 + 1, sizeof(uint64_t));
@@ -221,7 +225,7 @@ static nupic_status create(const nupic_tm_params *p, uint32_t num_columns,
     tm->predicted_column = calloc(num_columns, 1);
     if (!ok || !tm->active_cells || !tm->winner_cells || !tm->predictive ||
         !tm->prev_active || !tm->prev_winners || !tm->candidates ||
-        !tm->feeding || !tm->destroy || !tm->prev_active_bits ||
+        !tm->feeding || !tm->feeders || !tm->destroy || !tm->prev_active_bits ||
         !tm->mark_bits || !tm->predicted_column || !seglists_room(tm)) {
         nupic_tm_free(tm);
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
@@ -565,7 +569,7 @@ static bool activate_cells(nupic_tm *tm, const uint32_t *cols, size_t ncols,
     return true;
 }
 
-/* Sorts n keys (cell << 32 | index on the cell) ascending: insertion sort
+/* Sorts n distinct 64-bit keys ascending: insertion sort
  * for the usual few, else an LSD radix sort on bytes, skipping bytes all
  * keys share. */
 static void sort_keys(uint64_t *a, uint32_t n, uint64_t *tmp) {
@@ -600,12 +604,25 @@ static void sort_keys(uint64_t *a, uint32_t n, uint64_t *tmp) {
     if (src != a) memcpy(a, src, (size_t)n * sizeof *a);
 }
 
-/* Fills list with the segments of keys[0..n), in order. */
+/* Fills list with the segments of keys[0..n) (cell << 32 | segment, sorted),
+ * then puts the segments of each cell in the order of their index on it
+ * (nupic.core's; ids of reused segments need not follow it).  Keeping the
+ * id in the key saves looking it up in the cells' lists. */
 static void segments_of_keys(const nupic_tm *tm, const uint64_t *keys,
                              uint32_t n, uint32_t *list) {
+    const uint32_t *seg_cell = tm->c.seg_cell, *seg_idx = tm->c.seg_idx;
     for (uint32_t i = 0; i < n; i++)
-        list[i] = conn_cell_segs(&tm->c,
-                                 (uint32_t)(keys[i] >> 32))[(uint32_t)keys[i]];
+        list[i] = (uint32_t)keys[i];
+    for (uint32_t i = 1; i < n; i++) {
+        const uint32_t s = list[i], cell = (uint32_t)(keys[i] >> 32);
+        if ((uint32_t)(keys[i - 1] >> 32) != cell) continue;
+        uint32_t j = i;
+        for (; j > 0 && seg_cell[list[j - 1]] == cell &&
+               seg_idx[list[j - 1]] > seg_idx[s];
+             j--)
+            list[j] = list[j - 1];
+        list[j] = s;
+    }
 }
 
 static inline uint64_t key_of(const nupic_tm *tm, uint32_t seg) {
@@ -630,14 +647,17 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
     if (!seglists_room(tm)) return false;
     for (uint32_t i = 0; i < tm->n_touched; i++)
         c->seg_counts[tm->touched[i]] = 0;
-    /* The blocks of the active cells that feed synapses (most active cells,
-     * the bursting non-winners, feed none). */
-    conn_block *feeding = tm->feeding;
-    uint32_t nf = 0;
+    /* The blocks of the active cells that feed synapses: most active cells,
+     * the bursting non-winners, feed none, and the bitset says which
+     * without reading their blocks. */
+    uint32_t *feeders = tm->feeders, nf = 0;
     for (uint32_t i = 0; i < tm->n_active; i++) {
-        feeding[nf] = c->cell_pre[tm->active_cells[i]];
-        nf += feeding[nf].n != 0;
+        feeders[nf] = tm->active_cells[i];
+        nf += conn_feeds(c, tm->active_cells[i]);
     }
+    conn_block *feeding = tm->feeding;
+    for (uint32_t i = 0; i < nf; i++)
+        feeding[i] = c->cell_pre[feeders[i]];
     uint32_t nt = 0;
     uint32_t *restrict touched = tm->touched;
     uint64_t *restrict counts = c->seg_counts;
@@ -671,7 +691,7 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
     uint64_t *keys = tm->keys;
     for (uint32_t i = 0; i < nt; i++)
         if ((uint32_t)counts[touched[i]] >= tm->p.min_threshold)
-            keys[nm++] = key_of(tm, touched[i]);
+            keys[nm++] = (uint64_t)c->seg_cell[touched[i]] << 32 | touched[i];
     sort_keys(keys, nm, tm->keys_tmp);
     segments_of_keys(tm, keys, nm, tm->matching_segs);
     tm->n_matching = nm;
