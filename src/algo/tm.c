@@ -59,9 +59,10 @@ struct nupic_tm {
     conn_block *feeding;
 
     /* Scratch. */
-    uint64_t *keys, *keys_tmp;  /* sorting segments */
-    uint64_t *prev_active_bits; /* the previous step's active cells */
-    uint64_t *mark_bits;        /* growSynapses' scratch, all zero */
+    uint64_t *keys, *keys_tmp;   /* sorting segments */
+    uint64_t *prev_active_bits;  /* the previous step's active cells */
+    uint32_t *prev_active_words; /* the words of prev_active_bits set */
+    uint64_t *mark_bits;         /* growSynapses' scratch, all zero */
     uint32_t *prev_active;
     uint32_t *prev_winners, n_prev_winners;
     uint32_t *candidates;
@@ -186,6 +187,7 @@ void nupic_tm_free(nupic_tm *tm) {
     free(tm->keys);
     free(tm->keys_tmp);
     free(tm->prev_active_bits);
+    free(tm->prev_active_words);
     free(tm->mark_bits);
     free(tm->prev_active);
     free(tm->prev_winners);
@@ -221,12 +223,14 @@ static nupic_status create(const nupic_tm_params *p, uint32_t num_columns,
     tm->destroy =
         malloc(((size_t)p->max_synapses_per_segment + 1) * sizeof(uint32_t));
     tm->prev_active_bits = calloc(cells / 64 + 1, sizeof(uint64_t));
+    tm->prev_active_words = malloc((cells / 64 + 1) * sizeof(uint32_t));
     tm->mark_bits = calloc(cells / 64 + 1, sizeof(uint64_t));
     tm->predicted_column = calloc(num_columns, 1);
     if (!ok || !tm->active_cells || !tm->winner_cells || !tm->predictive ||
         !tm->prev_active || !tm->prev_winners || !tm->candidates ||
         !tm->feeding || !tm->feeders || !tm->destroy || !tm->prev_active_bits ||
-        !tm->mark_bits || !tm->predicted_column || !seglists_room(tm)) {
+        !tm->mark_bits || !tm->prev_active_words || !tm->predicted_column ||
+        !seglists_room(tm)) {
         nupic_tm_free(tm);
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
                                "TemporalMemory: out of memory for %u cells",
@@ -424,16 +428,14 @@ static bool create_segment(nupic_tm *tm, uint32_t cell, uint32_t want,
 static uint32_t least_used_cell(nupic_tm *tm, uint32_t column) {
     const uint32_t start = column * tm->p.cells_per_column;
     const uint32_t end = start + tm->p.cells_per_column;
+    const conn_block *segs = tm->c.cell_segs;
+    /* The minimum, then the cells that have it, in passes without
+     * branches on the counts (which vary from cell to cell). */
     uint32_t min = UINT32_MAX, tied = 0;
-    for (uint32_t cell = start; cell < end; cell++) {
-        uint32_t n = tm->c.cell_segs[cell].n;
-        if (n < min) {
-            min = n;
-            tied = 1;
-        } else if (n == min) {
-            tied++;
-        }
-    }
+    for (uint32_t cell = start; cell < end; cell++)
+        min = segs[cell].n < min ? segs[cell].n : min;
+    for (uint32_t cell = start; cell < end; cell++)
+        tied += segs[cell].n == min;
     uint32_t pick = nupic_random_u32(&tm->rng, tied), k = 0;
     for (uint32_t cell = start; cell < end; cell++)
         if (tm->c.cell_segs[cell].n == min && k++ == pick) return cell;
@@ -747,6 +749,7 @@ nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
            (size_t)n_prev_active * sizeof *tm->prev_active);
     /* Word by word (the cells ascend): or-ing into memory cell by cell
      * would chain every update of a word through a store and a load. */
+    uint32_t n_words = 0;
     for (uint32_t i = 0; i < n_prev_active;) {
         const uint32_t word = tm->prev_active[i] >> 6;
         uint64_t bits = 0;
@@ -754,6 +757,7 @@ nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
             bits |= UINT64_C(1) << (tm->prev_active[i] & 63);
         while (++i < n_prev_active && tm->prev_active[i] >> 6 == word);
         tm->prev_active_bits[word] = bits;
+        tm->prev_active_words[n_words++] = word;
     }
     memcpy(tm->prev_winners, tm->winner_cells,
            (size_t)tm->n_winner * sizeof *tm->prev_winners);
@@ -762,8 +766,8 @@ nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
     tm->n_winner = 0;
 
     bool ok = activate_cells(tm, cols, n, learn);
-    for (uint32_t i = 0; i < n_prev_active; i++)
-        tm->prev_active_bits[tm->prev_active[i] >> 6] = 0;
+    for (uint32_t i = 0; i < n_words; i++)
+        tm->prev_active_bits[tm->prev_active_words[i]] = 0;
     tm->n_predictive = 0;
     if (ok) ok = activate_dendrites(tm, learn);
     if (!ok)
