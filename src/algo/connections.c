@@ -76,9 +76,8 @@ static void pool_release(conn_pool *p, conn_block *b) {
     b->off = b->n = b->cap = 0;
 }
 
-/* Makes b hold at least `need` elements, moving its contents if needed. */
-static bool pool_fit(conn_pool *p, conn_block *b, uint32_t need) {
-    if (need <= b->cap) return true;
+/* Moves b's contents to a block of at least `need` > b->cap elements. */
+static bool pool_move(conn_pool *p, conn_block *b, uint32_t need) {
     uint32_t want = b->cap > need / 2 ? 2 * b->cap : need;
     conn_block nb;
     if (!pool_alloc(p, want, &nb)) return false;
@@ -89,6 +88,12 @@ static bool pool_fit(conn_pool *p, conn_block *b, uint32_t need) {
     pool_release(p, b);
     *b = nb;
     return true;
+}
+
+/* Makes b hold at least `need` elements, moving its contents if needed
+ * (the check inline, the move not: most calls have room). */
+static inline bool pool_fit(conn_pool *p, conn_block *b, uint32_t need) {
+    return need <= b->cap || pool_move(p, b, need);
 }
 
 /* Room for `n` more elements at the end of the pool. */
@@ -129,11 +134,13 @@ bool conn_init(connections *c, uint32_t num_cells, float connected) {
     size_t n = num_cells ? num_cells : 1;
     c->cell_segs = calloc(n, sizeof *c->cell_segs);
     c->cell_pre = calloc(n, sizeof *c->cell_pre);
+    c->feeds = calloc(n / 64 + 1, sizeof *c->feeds);
     /* A pool always has memory: conn_cell_pre() and the like form a
      * pointer from its data even for an empty block, and NULL + 0 is
      * undefined (UBSan under clang reports it). */
-    if (!c->cell_segs || !c->cell_pre || !pool_reserve(&c->seg_pool, 1) ||
-        !pool_reserve(&c->pre_pool, 1) || !pool_reserve(&c->syn_pool, 1)) {
+    if (!c->cell_segs || !c->cell_pre || !c->feeds ||
+        !pool_reserve(&c->seg_pool, 1) || !pool_reserve(&c->pre_pool, 1) ||
+        !pool_reserve(&c->syn_pool, 1)) {
         conn_free(c);
         return false;
     }
@@ -143,6 +150,7 @@ bool conn_init(connections *c, uint32_t num_cells, float connected) {
 void conn_free(connections *c) {
     free(c->cell_segs);
     free(c->cell_pre);
+    free(c->feeds);
     pool_free(&c->seg_pool);
     pool_free(&c->pre_pool);
     pool_free(&c->syn_pool);
@@ -245,6 +253,7 @@ static void unlink_pre(connections *c, uint32_t presyn, uint32_t id) {
     conn_pre *v = conn_cell_pre(c, presyn);
     uint32_t pos = c->syn_pos[id];
     conn_pre last = v[--b->n];
+    if (b->n == 0) c->feeds[presyn >> 6] &= ~(UINT64_C(1) << (presyn & 63));
     if (pos != b->n) {
         v[pos] = last;
         c->syn_pos[last.id] = pos;
@@ -293,6 +302,7 @@ bool conn_create_synapse(connections *c, uint32_t seg, uint32_t presyn,
         id = c->syn_len++;
     }
     c->syn_pos[id] = pb->n;
+    c->feeds[presyn >> 6] |= UINT64_C(1) << (presyn & 63);
     conn_cell_pre(c, presyn)[pb->n++] =
         (conn_pre){seg | (perm >= c->connected ? CONN_CONNECTED : 0), id};
     conn_seg_syns(c, seg)[sb->n++] = (conn_syn){presyn, perm, id};
@@ -355,7 +365,10 @@ bool conn_load_finish(connections *c) {
         return false;
     for (uint32_t cell = 0; cell < c->num_cells; cell++) {
         uint32_t n = c->cell_pre[cell].n;
-        if (n) c->cell_pre[cell] = pool_carve(&c->pre_pool, n);
+        if (n) {
+            c->cell_pre[cell] = pool_carve(&c->pre_pool, n);
+            c->feeds[cell >> 6] |= UINT64_C(1) << (cell & 63);
+        }
     }
     uint32_t id = 0;
     for (uint32_t s = 0; s < c->seg_len; s++) {

@@ -62,6 +62,10 @@ typedef struct connections {
 
     conn_block *cell_segs; /* segment ids, creation order (seg_pool) */
     conn_block *cell_pre;  /* synapses fed (pre_pool) */
+    /* A bit per cell, set when its cell_pre block is not empty: a compact
+     * index for the activity count, which would otherwise read the blocks
+     * of the many active cells that feed nothing. */
+    uint64_t *feeds;
     conn_pool seg_pool, pre_pool, syn_pool;
 
     /* Segments, by id (0 .. seg_len - 1; seg_cap allocated). */
@@ -94,6 +98,10 @@ static inline conn_syn *conn_seg_syns(const connections *c, uint32_t seg) {
 }
 static inline uint32_t *conn_cell_segs(const connections *c, uint32_t cell) {
     return (uint32_t *)(void *)c->seg_pool.data + c->cell_segs[cell].off;
+}
+/* Whether cell feeds any synapse (0 or 1). */
+static inline uint32_t conn_feeds(const connections *c, uint32_t cell) {
+    return (uint32_t)(c->feeds[cell >> 6] >> (cell & 63)) & 1;
 }
 /* The two halves of seg_counts. */
 static inline uint32_t conn_potential(const connections *c, uint32_t seg) {

@@ -54,10 +54,15 @@ struct nupic_tm {
 
     /* Segments whose counts the last activateDendrites made nonzero. */
     uint32_t *touched, n_touched;
+    /* Scratch of activateDendrites, one entry per cell. */
+    uint32_t *feeders;
+    conn_block *feeding;
 
     /* Scratch. */
-    uint64_t *keys, *keys_tmp;  /* sorting segments */
-    uint64_t *prev_active_bits; /* the previous step's active cells */
+    uint64_t *keys, *keys_tmp;   /* sorting segments */
+    uint64_t *prev_active_bits;  /* the previous step's active cells */
+    uint32_t *prev_active_words; /* the words of prev_active_bits set */
+    uint64_t *mark_bits;         /* growSynapses' scratch, all zero */
     uint32_t *prev_active;
     uint32_t *prev_winners, n_prev_winners;
     uint32_t *candidates;
@@ -177,9 +182,13 @@ void nupic_tm_free(nupic_tm *tm) {
     free(tm->active_segs);
     free(tm->matching_segs);
     free(tm->touched);
+    free(tm->feeding);
+    free(tm->feeders);
     free(tm->keys);
     free(tm->keys_tmp);
     free(tm->prev_active_bits);
+    free(tm->prev_active_words);
+    free(tm->mark_bits);
     free(tm->prev_active);
     free(tm->prev_winners);
     free(tm->candidates);
@@ -209,13 +218,18 @@ static nupic_status create(const nupic_tm_params *p, uint32_t num_columns,
     tm->prev_active = malloc(cells * sizeof(uint32_t));
     tm->prev_winners = malloc(cells * sizeof(uint32_t));
     tm->candidates = malloc(cells * sizeof(uint32_t));
+    tm->feeding = malloc(cells * sizeof(conn_block));
+    tm->feeders = malloc(cells * sizeof(uint32_t));
     tm->destroy =
         malloc(((size_t)p->max_synapses_per_segment + 1) * sizeof(uint32_t));
     tm->prev_active_bits = calloc(cells / 64 + 1, sizeof(uint64_t));
+    tm->prev_active_words = malloc((cells / 64 + 1) * sizeof(uint32_t));
+    tm->mark_bits = calloc(cells / 64 + 1, sizeof(uint64_t));
     tm->predicted_column = calloc(num_columns, 1);
     if (!ok || !tm->active_cells || !tm->winner_cells || !tm->predictive ||
         !tm->prev_active || !tm->prev_winners || !tm->candidates ||
-        !tm->destroy || !tm->prev_active_bits || !tm->predicted_column ||
+        !tm->feeding || !tm->feeders || !tm->destroy || !tm->prev_active_bits ||
+        !tm->mark_bits || !tm->prev_active_words || !tm->predicted_column ||
         !seglists_room(tm)) {
         nupic_tm_free(tm);
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
@@ -245,11 +259,12 @@ nupic_status nupic_tm_new(const nupic_tm_params *params, nupic_tm **out,
     return NUPIC_OK;
 }
 
-/* Room for every segment id in the per-step segment lists. */
+/* Room for every segment id in the per-step segment lists, and one more:
+ * activateDendrites writes one entry past the touched segments.  (The one
+ * more also gives the lists memory when there are no segments: a step forms
+ * pointers into them, tm->matching_segs + 0, and NULL + 0 is undefined.) */
 static bool seglists_room(nupic_tm *tm) {
-    /* At least one: a step forms pointers into the lists even when they
-     * are empty (tm->matching_segs + 0), and NULL + 0 is undefined. */
-    uint32_t need = tm->c.seg_len ? tm->c.seg_len : 1;
+    uint32_t need = tm->c.seg_len + 1; /* seg_len < 2^31 */
     if (need <= tm->seglist_cap) return true;
     uint32_t cap = tm->c.seg_cap > need ? tm->c.seg_cap : need;
     uint32_t *a = realloc(tm->active_segs, (size_t)cap * sizeof *a);
@@ -354,30 +369,24 @@ static void destroy_min_permanence(nupic_tm *tm, uint32_t seg,
     }
 }
 
-/* growSynapses */
+/* growSynapses.  The candidates are the previous winners (ascending)
+ * that the segment has no synapse from, found through a bitset of the
+ * segment's presynaptic cells. */
 static bool grow_synapses(nupic_tm *tm, uint32_t seg, uint32_t n_desired) {
     connections *c = &tm->c;
-    uint32_t *cand = tm->candidates, n = tm->n_prev_winners;
-    memcpy(cand, tm->prev_winners, (size_t)n * sizeof *cand);
-    /* Cells the segment already has a synapse from are not candidates. */
     const conn_block *b = &c->seg_syns[seg];
     const conn_syn *syns = conn_seg_syns(c, seg);
-    for (uint32_t i = 0; i < b->n && n > 0; i++) {
-        uint32_t pre = syns[i].presyn;
-        uint32_t lo = 0, hi = n;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (cand[mid] < pre)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < n && cand[lo] == pre) {
-            memmove(cand + lo, cand + lo + 1,
-                    (size_t)(n - lo - 1) * sizeof *cand);
-            n--;
-        }
+    uint64_t *mark = tm->mark_bits; /* all zero between calls */
+    for (uint32_t i = 0; i < b->n; i++)
+        mark[syns[i].presyn >> 6] |= UINT64_C(1) << (syns[i].presyn & 63);
+    uint32_t *cand = tm->candidates, n = 0;
+    for (uint32_t k = 0; k < tm->n_prev_winners; k++) {
+        const uint32_t w = tm->prev_winners[k];
+        cand[n] = w;
+        n += !((mark[w >> 6] >> (w & 63)) & 1);
     }
+    for (uint32_t i = 0; i < b->n; i++)
+        mark[syns[i].presyn >> 6] = 0;
     const uint32_t actual = n_desired < n ? n_desired : n;
     const uint32_t max = tm->p.max_synapses_per_segment;
     /* nupic.core: Int32 overrun = numSynapses + nActual - max (unsigned
@@ -419,16 +428,14 @@ static bool create_segment(nupic_tm *tm, uint32_t cell, uint32_t want,
 static uint32_t least_used_cell(nupic_tm *tm, uint32_t column) {
     const uint32_t start = column * tm->p.cells_per_column;
     const uint32_t end = start + tm->p.cells_per_column;
+    const conn_block *segs = tm->c.cell_segs;
+    /* The minimum, then the cells that have it, in passes without
+     * branches on the counts (which vary from cell to cell). */
     uint32_t min = UINT32_MAX, tied = 0;
-    for (uint32_t cell = start; cell < end; cell++) {
-        uint32_t n = tm->c.cell_segs[cell].n;
-        if (n < min) {
-            min = n;
-            tied = 1;
-        } else if (n == min) {
-            tied++;
-        }
-    }
+    for (uint32_t cell = start; cell < end; cell++)
+        min = segs[cell].n < min ? segs[cell].n : min;
+    for (uint32_t cell = start; cell < end; cell++)
+        tied += segs[cell].n == min;
     uint32_t pick = nupic_random_u32(&tm->rng, tied), k = 0;
     for (uint32_t cell = start; cell < end; cell++)
         if (tm->c.cell_segs[cell].n == min && k++ == pick) return cell;
@@ -518,11 +525,11 @@ static void punish(nupic_tm *tm, const uint32_t *matching, uint32_t n) {
                       0.0f);
 }
 
-/* The end of the run of segs[from..n) on column `column`. */
-static uint32_t column_run(const nupic_tm *tm, const uint32_t *segs,
-                           uint32_t from, uint32_t n, uint32_t column) {
-    while (from < n &&
-           tm->c.seg_cell[segs[from]] / tm->p.cells_per_column == column)
+/* The end of the run of segs[from..n) on cells below `end` (the segments
+ * are sorted by cell). */
+static uint32_t cell_run(const nupic_tm *tm, const uint32_t *segs,
+                         uint32_t from, uint32_t n, uint32_t end) {
+    while (from < n && tm->c.seg_cell[segs[from]] < end)
         from++;
     return from;
 }
@@ -536,14 +543,18 @@ static bool activate_cells(nupic_tm *tm, const uint32_t *cols, size_t ncols,
     uint32_t is = 0, im = 0;
     const uint32_t ns = tm->n_active_segs, nm = tm->n_matching;
     while (ia < ncols || is < ns || im < nm) {
-        uint32_t col = UINT32_MAX;
-        if (ia < ncols) col = cols[ia];
-        if (is < ns && tm->c.seg_cell[tm->active_segs[is]] / cpc < col)
-            col = tm->c.seg_cell[tm->active_segs[is]] / cpc;
-        if (im < nm && tm->c.seg_cell[tm->matching_segs[im]] / cpc < col)
-            col = tm->c.seg_cell[tm->matching_segs[im]] / cpc;
-        const uint32_t is_end = column_run(tm, tm->active_segs, is, ns, col);
-        const uint32_t im_end = column_run(tm, tm->matching_segs, im, nm, col);
+        /* The first cell of the next column (cells < 2^31: no overflow). */
+        /* (Learning may move tm->c.seg_cell: read it here.) */
+        const uint32_t *seg_cell = tm->c.seg_cell;
+        uint32_t first = UINT32_MAX;
+        if (ia < ncols) first = cols[ia] * cpc;
+        if (is < ns && seg_cell[tm->active_segs[is]] < first)
+            first = seg_cell[tm->active_segs[is]];
+        if (im < nm && seg_cell[tm->matching_segs[im]] < first)
+            first = seg_cell[tm->matching_segs[im]];
+        const uint32_t col = first / cpc, end = (col + 1) * cpc;
+        const uint32_t is_end = cell_run(tm, tm->active_segs, is, ns, end);
+        const uint32_t im_end = cell_run(tm, tm->matching_segs, im, nm, end);
         if (ia < ncols && cols[ia] == col) {
             bool ok = is < is_end ? activate_predicted(tm, tm->active_segs + is,
                                                        is_end - is, learn)
@@ -560,7 +571,7 @@ static bool activate_cells(nupic_tm *tm, const uint32_t *cols, size_t ncols,
     return true;
 }
 
-/* Sorts n keys (cell << 32 | index on the cell) ascending: insertion sort
+/* Sorts n distinct 64-bit keys ascending: insertion sort
  * for the usual few, else an LSD radix sort on bytes, skipping bytes all
  * keys share. */
 static void sort_keys(uint64_t *a, uint32_t n, uint64_t *tmp) {
@@ -595,12 +606,25 @@ static void sort_keys(uint64_t *a, uint32_t n, uint64_t *tmp) {
     if (src != a) memcpy(a, src, (size_t)n * sizeof *a);
 }
 
-/* Fills list with the segments of keys[0..n), in order. */
+/* Fills list with the segments of keys[0..n) (cell << 32 | segment, sorted),
+ * then puts the segments of each cell in the order of their index on it
+ * (nupic.core's; ids of reused segments need not follow it).  Keeping the
+ * id in the key saves looking it up in the cells' lists. */
 static void segments_of_keys(const nupic_tm *tm, const uint64_t *keys,
                              uint32_t n, uint32_t *list) {
+    const uint32_t *seg_cell = tm->c.seg_cell, *seg_idx = tm->c.seg_idx;
     for (uint32_t i = 0; i < n; i++)
-        list[i] = conn_cell_segs(&tm->c,
-                                 (uint32_t)(keys[i] >> 32))[(uint32_t)keys[i]];
+        list[i] = (uint32_t)keys[i];
+    for (uint32_t i = 1; i < n; i++) {
+        const uint32_t s = list[i], cell = (uint32_t)(keys[i] >> 32);
+        if ((uint32_t)(keys[i - 1] >> 32) != cell) continue;
+        uint32_t j = i;
+        for (; j > 0 && seg_cell[list[j - 1]] == cell &&
+               seg_idx[list[j - 1]] > seg_idx[s];
+             j--)
+            list[j] = list[j - 1];
+        list[j] = s;
+    }
 }
 
 static inline uint64_t key_of(const nupic_tm *tm, uint32_t seg) {
@@ -625,25 +649,41 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
     if (!seglists_room(tm)) return false;
     for (uint32_t i = 0; i < tm->n_touched; i++)
         c->seg_counts[tm->touched[i]] = 0;
+    /* The blocks of the active cells that feed synapses: most active cells,
+     * the bursting non-winners, feed none, and the bitset says which
+     * without reading their blocks. */
+    uint32_t *feeders = tm->feeders, nf = 0;
+    for (uint32_t i = 0; i < tm->n_active; i++) {
+        feeders[nf] = tm->active_cells[i];
+        nf += conn_feeds(c, tm->active_cells[i]);
+    }
+    conn_block *feeding = tm->feeding;
+    for (uint32_t i = 0; i < nf; i++)
+        feeding[i] = c->cell_pre[feeders[i]];
     uint32_t nt = 0;
     uint32_t *restrict touched = tm->touched;
     uint64_t *restrict counts = c->seg_counts;
-    const uint32_t *active = tm->active_cells;
-    const uint32_t na_cells = tm->n_active;
-    for (uint32_t i = 0; i < na_cells; i++) {
-        /* The blocks of the cells a little ahead, while this one counts. */
-        if (i + 8 < na_cells) __builtin_prefetch(&c->cell_pre[active[i + 8]]);
-        if (i + 4 < na_cells)
-            __builtin_prefetch(conn_cell_pre(c, active[i + 4]));
-        const conn_block *b = &c->cell_pre[active[i]];
-        const conn_pre *v = conn_cell_pre(c, active[i]);
-        for (uint32_t j = 0; j < b->n; j++) {
+    const conn_pre *pool = (const conn_pre *)(const void *)c->pre_pool.data;
+    for (uint32_t i = 0; i < nf; i++) {
+        /* The first and last lines of a block two ahead, while this one
+         * counts. */
+        if (i + 2 < nf) {
+            const conn_pre *ahead = pool + feeding[i + 2].off;
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + feeding[i + 2].n - 1);
+        }
+        const conn_pre *v = pool + feeding[i].off;
+        const uint32_t n = feeding[i].n;
+        for (uint32_t j = 0; j < n; j++) {
             const uint32_t w = v[j].seg, seg = w & ~CONN_CONNECTED;
             /* +1 potential, +1 connected if the bit is set. */
             const uint64_t add = ((uint64_t)(w >> 31) << 32) | 1;
             const uint64_t old = counts[seg];
-            if (old == 0) touched[nt++] = seg;
             counts[seg] = old + add;
+            /* Without a branch (the first visit to a segment is common and
+             * hard to predict): the list has room for one more. */
+            touched[nt] = seg;
+            nt += old == 0;
         }
     }
     tm->n_touched = nt;
@@ -653,7 +693,7 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
     uint64_t *keys = tm->keys;
     for (uint32_t i = 0; i < nt; i++)
         if ((uint32_t)counts[touched[i]] >= tm->p.min_threshold)
-            keys[nm++] = key_of(tm, touched[i]);
+            keys[nm++] = (uint64_t)c->seg_cell[touched[i]] << 32 | touched[i];
     sort_keys(keys, nm, tm->keys_tmp);
     segments_of_keys(tm, keys, nm, tm->matching_segs);
     tm->n_matching = nm;
@@ -707,9 +747,18 @@ nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
     const uint32_t n_prev_active = tm->n_active;
     memcpy(tm->prev_active, tm->active_cells,
            (size_t)n_prev_active * sizeof *tm->prev_active);
-    for (uint32_t i = 0; i < n_prev_active; i++)
-        tm->prev_active_bits[tm->prev_active[i] >> 6] |=
-            UINT64_C(1) << (tm->prev_active[i] & 63);
+    /* Word by word (the cells ascend): or-ing into memory cell by cell
+     * would chain every update of a word through a store and a load. */
+    uint32_t n_words = 0;
+    for (uint32_t i = 0; i < n_prev_active;) {
+        const uint32_t word = tm->prev_active[i] >> 6;
+        uint64_t bits = 0;
+        do
+            bits |= UINT64_C(1) << (tm->prev_active[i] & 63);
+        while (++i < n_prev_active && tm->prev_active[i] >> 6 == word);
+        tm->prev_active_bits[word] = bits;
+        tm->prev_active_words[n_words++] = word;
+    }
     memcpy(tm->prev_winners, tm->winner_cells,
            (size_t)tm->n_winner * sizeof *tm->prev_winners);
     tm->n_prev_winners = tm->n_winner;
@@ -717,8 +766,8 @@ nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
     tm->n_winner = 0;
 
     bool ok = activate_cells(tm, cols, n, learn);
-    for (uint32_t i = 0; i < n_prev_active; i++)
-        tm->prev_active_bits[tm->prev_active[i] >> 6] = 0;
+    for (uint32_t i = 0; i < n_words; i++)
+        tm->prev_active_bits[tm->prev_active_words[i]] = 0;
     tm->n_predictive = 0;
     if (ok) ok = activate_dendrites(tm, learn);
     if (!ok)
