@@ -11,7 +11,8 @@
  *   bench=tm op=compute steps=2000 us_per_step= (best of REPS runs, and
  *         the median)
  *   bench=tm op=save|load format=unpacked|packed bytes= ms= baseline_ms=
- *         x_baseline= (medians of REPS; baseline: fwrite or fread)
+ *         x_baseline= min_ms= baseline_min_ms= (medians and fastest of
+ *         REPS runs; baseline: fwrite or fread)
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -177,14 +178,13 @@ int main(int argc, char **argv) {
             if (r == 0) {
                 char diff[256];
                 if (!nupic_tm_equal(tm, back, diff, sizeof diff)) {
-                    fprintf(stderr, "tm_bench: round trip differs: %s\n",
-                            diff);
+                    fprintf(stderr, "tm_bench: round trip differs: %s\n", diff);
                     return 1;
                 }
                 copy = malloc((size_t)bytes);
                 f = fopen(path, "rb");
-                if (!copy || !f || fread(copy, 1, (size_t)bytes, f) !=
-                                       (size_t)bytes)
+                if (!copy || !f ||
+                    fread(copy, 1, (size_t)bytes, f) != (size_t)bytes)
                     die(path, NULL);
                 fclose(f);
             }
@@ -207,15 +207,16 @@ int main(int argc, char **argv) {
             wbase[r - 1] = t5 - t4;
             rbase[r - 1] = t7 - t6;
         }
+        /* median() sorts, so [0] is then the fastest run. */
         double ms = median(save, reps) * 1e3, base = median(wbase, reps) * 1e3;
         printf("bench=tm op=save format=%s bytes=%ld ms=%.3f baseline_ms=%.3f "
-               "x_baseline=%.2f\n",
-               fmt, bytes, ms, base, ms / base);
+               "x_baseline=%.2f min_ms=%.3f baseline_min_ms=%.3f\n",
+               fmt, bytes, ms, base, ms / base, save[0] * 1e3, wbase[0] * 1e3);
         ms = median(load, reps) * 1e3;
         base = median(rbase, reps) * 1e3;
         printf("bench=tm op=load format=%s bytes=%ld ms=%.3f baseline_ms=%.3f "
-               "x_baseline=%.2f\n",
-               fmt, bytes, ms, base, ms / base);
+               "x_baseline=%.2f min_ms=%.3f baseline_min_ms=%.3f\n",
+               fmt, bytes, ms, base, ms / base, load[0] * 1e3, rbase[0] * 1e3);
         unlink(path);
         free(copy);
         free(save);
