@@ -8,7 +8,7 @@ profile=${1:-build}
 pkgs=(cmake make gcc pkg-config capnproto libjansson-dev libcsv-dev)
 case "$profile" in
   build) ;;
-  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev xz-utils) ;;
+  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev xz-utils clang-format) ;;
   bench) pkgs+=(libcapnp-dev g++) ;;
   *) echo "deps.sh: unknown profile '$profile' (build, test, bench)" >&2; exit 2 ;;
 esac

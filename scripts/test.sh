@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # scripts/test.sh - set up, build and run every test:
+#   0. every C file follows .clang-format (first: it takes a second);
 #   1. optimised build, warnings as errors, the whole CTest suite;
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the suite with the byte-by-byte (big-endian) code paths;
@@ -8,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
+echo "== format"
+scripts/check_format.sh
 jobs=$(nproc)
 
 for preset in release asan portable; do

@@ -55,33 +55,33 @@ typedef enum nupic_btm_output_type {
 
 /* The parameters, with NuPIC's BacktrackingTM names and defaults. */
 typedef struct nupic_btm_params {
-    uint32_t number_of_cols;           /* 500 */
-    uint32_t cells_per_column;         /* 10 */
-    float initial_perm;                /* 0.11 */
-    float connected_perm;              /* 0.50 */
-    uint32_t min_threshold;            /* 8 */
-    uint32_t new_synapse_count;        /* 15 */
-    float permanence_inc;              /* 0.10 */
-    float permanence_dec;              /* 0.10 */
-    float permanence_max;              /* 1.0 */
-    float global_decay;                /* 0.10 */
-    uint32_t activation_threshold;     /* 12, at least 1 */
-    bool do_pooling;                   /* false */
+    uint32_t number_of_cols;            /* 500 */
+    uint32_t cells_per_column;          /* 10 */
+    float initial_perm;                 /* 0.11 */
+    float connected_perm;               /* 0.50 */
+    uint32_t min_threshold;             /* 8 */
+    uint32_t new_synapse_count;         /* 15 */
+    float permanence_inc;               /* 0.10 */
+    float permanence_dec;               /* 0.10 */
+    float permanence_max;               /* 1.0 */
+    float global_decay;                 /* 0.10 */
+    uint32_t activation_threshold;      /* 12, at least 1 */
+    bool do_pooling;                    /* false */
     uint32_t seg_update_valid_duration; /* 5; NuPIC forces 1 without pooling,
                                            and so does nupic_btm_new */
-    uint32_t burn_in;                  /* 2 (statistics only; kept) */
-    bool collect_stats;                /* false (kept, not used) */
-    int32_t seed;                      /* 42 */
-    uint32_t verbosity;                /* 0 (kept; nothing is printed) */
-    bool check_synapse_consistency;    /* false (kept) */
-    uint32_t pam_length;               /* 1, at least 1 */
-    uint32_t max_inf_backtrack;        /* 10 */
-    uint32_t max_lrn_backtrack;        /* 5 */
-    uint32_t max_age;                  /* 100000 */
-    uint32_t max_seq_length;           /* 32; 0: unlimited */
-    int32_t max_segments_per_cell;     /* -1: unlimited */
-    int32_t max_synapses_per_segment;  /* -1: unlimited */
-    nupic_btm_output_type output_type; /* normal */
+    uint32_t burn_in;                   /* 2 (statistics only; kept) */
+    bool collect_stats;                 /* false (kept, not used) */
+    int32_t seed;                       /* 42 */
+    uint32_t verbosity;                 /* 0 (kept; nothing is printed) */
+    bool check_synapse_consistency;     /* false (kept) */
+    uint32_t pam_length;                /* 1, at least 1 */
+    uint32_t max_inf_backtrack;         /* 10 */
+    uint32_t max_lrn_backtrack;         /* 5 */
+    uint32_t max_age;                   /* 100000 */
+    uint32_t max_seq_length;            /* 32; 0: unlimited */
+    int32_t max_segments_per_cell;      /* -1: unlimited */
+    int32_t max_synapses_per_segment;   /* -1: unlimited */
+    nupic_btm_output_type output_type;  /* normal */
 } nupic_btm_params;
 
 NCP_API void nupic_btm_params_default(nupic_btm_params *p);
@@ -110,8 +110,8 @@ NCP_API void nupic_btm_free(nupic_btm *btm);
  * enableLearning (at least one must be true).  NUPIC_ERR_NOMEM leaves a
  * valid object whose step is incomplete. */
 NCP_API nupic_status nupic_btm_compute(nupic_btm *btm,
-                                       const uint32_t *active_columns,
-                                       size_t n, bool infer, bool learn,
+                                       const uint32_t *active_columns, size_t n,
+                                       bool infer, bool learn,
                                        nupic_error *err);
 /* Forgets the current sequence (Cells4::reset). */
 NCP_API void nupic_btm_reset(nupic_btm *btm);
@@ -157,8 +157,8 @@ NCP_API float nupic_btm_anomaly(const nupic_btm *btm);
  * segment slot and synapse, free segment lists, states and their cell
  * lists, confidences, input history, queued updates).  When they differ
  * and diff is not NULL, the first difference is described there. */
-NCP_API bool nupic_btm_equal(const nupic_btm *a, const nupic_btm *b,
-                             char *diff, size_t diff_size);
+NCP_API bool nupic_btm_equal(const nupic_btm *a, const nupic_btm *b, char *diff,
+                             size_t diff_size);
 
 /* ---- serialization ------------------------------------------------------ */
 
@@ -205,8 +205,7 @@ NCP_API nupic_status nupic_btm_write_to_mem(const nupic_btm *btm,
                                             nupic_error *err);
 NCP_API nupic_status nupic_btm_read_from_mem(const void *buf, size_t len,
                                              const nupic_load_options *options,
-                                             nupic_btm **out,
-                                             nupic_error *err);
+                                             nupic_btm **out, nupic_error *err);
 /* Atomic: the file at path is replaced only once the new one is written. */
 NCP_API nupic_status nupic_btm_save(const nupic_btm *btm, const char *path,
                                     const nupic_save_options *options,

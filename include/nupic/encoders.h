@@ -561,8 +561,7 @@ nupic_multi_enc_category(const nupic_multi_enc *m, uint32_t j);
  * as when it encodes the value, hence the non-const m. */
 NCP_API nupic_status nupic_multi_enc_bucket(nupic_multi_enc *m, uint32_t field,
                                             const nupic_value *value,
-                                            uint32_t *bucket,
-                                            nupic_error *err);
+                                            uint32_t *bucket, nupic_error *err);
 
 NCP_API bool nupic_multi_enc_equal(const nupic_multi_enc *a,
                                    const nupic_multi_enc *b, char *diff,

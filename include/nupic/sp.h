@@ -39,17 +39,17 @@ extern "C" {
 typedef struct nupic_sp_params {
     uint32_t input_dimensions[NUPIC_SP_MAX_DIMS];
     uint32_t column_dimensions[NUPIC_SP_MAX_DIMS];
-    uint32_t num_dimensions;     /* of both; 1..NUPIC_SP_MAX_DIMS */
-    uint32_t potential_radius;   /* 16 */
-    float potential_pct;         /* 0.5, in (0, 1] */
-    bool global_inhibition;      /* true */
-    float local_area_density;    /* -1: unused; else in (0, 0.5] */
+    uint32_t num_dimensions;   /* of both; 1..NUPIC_SP_MAX_DIMS */
+    uint32_t potential_radius; /* 16 */
+    float potential_pct;       /* 0.5, in (0, 1] */
+    bool global_inhibition;    /* true */
+    float local_area_density;  /* -1: unused; else in (0, 0.5] */
     /* 10; 0 or negative: use local_area_density instead */
     int32_t num_active_columns_per_inh_area;
-    uint32_t stimulus_threshold; /* 0 */
-    float syn_perm_inactive_dec; /* 0.008 */
-    float syn_perm_active_inc;   /* 0.05 */
-    float syn_perm_connected;    /* 0.1 */
+    uint32_t stimulus_threshold;       /* 0 */
+    float syn_perm_inactive_dec;       /* 0.008 */
+    float syn_perm_active_inc;         /* 0.05 */
+    float syn_perm_connected;          /* 0.1 */
     float min_pct_overlap_duty_cycles; /* 0.001 */
     uint32_t duty_cycle_period;        /* 1000, at most 65535 */
     float boost_strength;              /* 0 */
@@ -64,8 +64,8 @@ typedef struct nupic_sp nupic_sp;
 
 /* Creates a spatial pooler.  Parameters are validated first; an invalid
  * one gives NUPIC_ERR_PARAM and a message naming it and its value. */
-NCP_API nupic_status nupic_sp_new(const nupic_sp_params *params,
-                                  nupic_sp **out, nupic_error *err);
+NCP_API nupic_status nupic_sp_new(const nupic_sp_params *params, nupic_sp **out,
+                                  nupic_error *err);
 NCP_API void nupic_sp_free(nupic_sp *sp);
 
 /* One step.  active_inputs holds n distinct input indices (any order);

@@ -96,7 +96,8 @@ static nupic_status perr(nupic_error *err, nupic_status st, const char *prefix,
 
 nupic_status btm_validate(const nupic_btm_params *p, const char *prefix,
                           nupic_status st, nupic_error *err) {
-    if (p->number_of_cols == 0) return perr(err, st, prefix, "numberOfCols is 0");
+    if (p->number_of_cols == 0)
+        return perr(err, st, prefix, "numberOfCols is 0");
     if (p->cells_per_column == 0)
         return perr(err, st, prefix, "cellsPerColumn is 0");
     if ((uint64_t)p->number_of_cols * p->cells_per_column > BTM_MAX_CELLS)
@@ -113,13 +114,15 @@ nupic_status btm_validate(const nupic_btm_params *p, const char *prefix,
              {"globalDecay", p->global_decay}};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (!(f[i].v >= 0.0f && f[i].v <= 1e6f))
-            return perr(err, st, prefix, "%s is %.9g; it must be finite and >= 0",
-                        f[i].name, (double)f[i].v);
+            return perr(err, st, prefix,
+                        "%s is %.9g; it must be finite and >= 0", f[i].name,
+                        (double)f[i].v);
     if (!(p->permanence_max > 0.0f && p->permanence_max <= 1e6f))
         return perr(err, st, prefix, "permanenceMax is %.9g; it must be > 0",
                     (double)p->permanence_max);
     if (p->activation_threshold == 0)
-        return perr(err, st, prefix, "activationThreshold is 0; it must be >= 1");
+        return perr(err, st, prefix,
+                    "activationThreshold is 0; it must be >= 1");
     if (p->pam_length == 0)
         return perr(err, st, prefix, "pamLength is 0; it must be > 0");
     if ((unsigned)p->output_type > NUPIC_BTM_OUTPUT_ACTIVE_STATE_1CELL_PER_COL)
@@ -155,7 +158,8 @@ nupic_status btm_validate(const nupic_btm_params *p, const char *prefix,
 static bool grow_u32(uint32_t **a, uint32_t *cap, uint32_t need) {
     if (need <= *cap) return true;
     uint32_t c = *cap ? *cap : 4;
-    while (c < need) c = c > UINT32_MAX / 2 ? need : c * 2;
+    while (c < need)
+        c = c > UINT32_MAX / 2 ? need : c * 2;
     uint32_t *p = realloc(*a, (size_t)c * sizeof *p);
     if (p == NULL) return false;
     *a = p;
@@ -166,7 +170,8 @@ static bool grow_u32(uint32_t **a, uint32_t *cap, uint32_t need) {
 bool btm_seg_reserve(btm_seg *s, uint32_t n) {
     if (n <= s->cap) return true;
     uint32_t c = s->cap ? s->cap : 8;
-    while (c < n) c *= 2;
+    while (c < n)
+        c *= 2;
     btm_syn *p = realloc(s->syn, (size_t)c * sizeof *p);
     if (p == NULL) return false;
     s->syn = p;
@@ -217,7 +222,8 @@ static int cmp_u32(const void *a, const void *b) {
  * the rest. */
 static void sort_u32(uint32_t *a, uint32_t n) {
     uint32_t i = 1;
-    while (i < n && a[i - 1] <= a[i]) i++;
+    while (i < n && a[i - 1] <= a[i])
+        i++;
     if (i >= n) return;
     if (n > 64) {
         qsort(a, n, sizeof *a, cmp_u32);
@@ -330,12 +336,11 @@ void nupic_btm_free(nupic_btm *t) {
     free(t->out);
     free(t->out_n);
     free(t->out_cap);
-    btm_state *states[] = {&t->inf_active_t,      &t->inf_active_t1,
-                           &t->inf_pred_t,        &t->inf_pred_t1,
-                           &t->learn_active_t,    &t->learn_active_t1,
-                           &t->learn_pred_t,      &t->learn_pred_t1,
-                           &t->inf_active_backup, &t->inf_pred_backup,
-                           &t->inf_active_cand,   &t->inf_pred_cand};
+    btm_state *states[] = {
+        &t->inf_active_t,    &t->inf_active_t1,   &t->inf_pred_t,
+        &t->inf_pred_t1,     &t->learn_active_t,  &t->learn_active_t1,
+        &t->learn_pred_t,    &t->learn_pred_t1,   &t->inf_active_backup,
+        &t->inf_pred_backup, &t->inf_active_cand, &t->inf_pred_cand};
     for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
         state_free(states[i]);
     btm_conf *confs[] = {&t->cell_conf_t, &t->cell_conf_t1, &t->cell_conf_cand,
@@ -401,7 +406,8 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
     *out = NULL;
     nupic_btm *t = calloc(1, sizeof *t);
     if (t == NULL)
-        return nupic_error_set(err, NUPIC_ERR_NOMEM, "BacktrackingTM: out of memory");
+        return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                               "BacktrackingTM: out of memory");
     t->p = *p;
     t->n_cols = p->number_of_cols;
     t->n_cells = p->number_of_cols * p->cells_per_column;
@@ -412,12 +418,11 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
     t->out_n = calloc(nc, sizeof *t->out_n);
     t->out_cap = calloc(nc, sizeof *t->out_cap);
     ok = t->cells && t->out && t->out_n && t->out_cap;
-    btm_state *states[] = {&t->inf_active_t,      &t->inf_active_t1,
-                           &t->inf_pred_t,        &t->inf_pred_t1,
-                           &t->learn_active_t,    &t->learn_active_t1,
-                           &t->learn_pred_t,      &t->learn_pred_t1,
-                           &t->inf_active_backup, &t->inf_pred_backup,
-                           &t->inf_active_cand,   &t->inf_pred_cand};
+    btm_state *states[] = {
+        &t->inf_active_t,    &t->inf_active_t1,   &t->inf_pred_t,
+        &t->inf_pred_t1,     &t->learn_active_t,  &t->learn_active_t1,
+        &t->learn_pred_t,    &t->learn_pred_t1,   &t->inf_active_backup,
+        &t->inf_pred_backup, &t->inf_active_cand, &t->inf_pred_cand};
     for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
         ok = state_init(states[i], nc) && ok;
     ok = conf_init(&t->cell_conf_t, nc) && conf_init(&t->cell_conf_t1, nc) &&
@@ -446,14 +451,15 @@ nupic_status btm_alloc(const nupic_btm_params *p, nupic_btm **out,
     t->o_learn_active = malloc((size_t)nc * sizeof(uint32_t));
     t->o_pred_cols = malloc((size_t)ncol * sizeof(uint32_t));
     t->o_conf_cols = malloc((size_t)ncol * sizeof(uint32_t));
-    ok = ok &&
-         t->input && t->tmp_input && t->cur && t->scratch_a && t->scratch_b &&
-         t->scratch_c && t->scratch_d && t->o_output && t->o_inf_active &&
-         t->o_inf_pred && t->o_learn_active && t->o_pred_cols && t->o_conf_cols;
+    ok = ok && t->input && t->tmp_input && t->cur && t->scratch_a &&
+         t->scratch_b && t->scratch_c && t->scratch_d && t->o_output &&
+         t->o_inf_active && t->o_inf_pred && t->o_learn_active &&
+         t->o_pred_cols && t->o_conf_cols;
     if (!ok) {
         nupic_btm_free(t);
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
-                               "BacktrackingTM: out of memory for %u cells", nc);
+                               "BacktrackingTM: out of memory for %u cells",
+                               nc);
     }
     t->version = 2;
     t->owns_memory = true;
@@ -468,11 +474,13 @@ nupic_status nupic_btm_new(const nupic_btm_params *params, nupic_btm **out,
                            nupic_error *err) {
     if (out) *out = NULL;
     if (params == NULL || out == NULL)
-        return nupic_error_set(err, NUPIC_ERR_ARG, "nupic_btm_new: NULL argument");
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_btm_new: NULL argument");
     nupic_btm_params p = *params;
     /* BacktrackingTM.__init__: without pooling, updates last one step. */
     if (!p.do_pooling) p.seg_update_valid_duration = 1;
-    nupic_status st = btm_validate(&p, "BacktrackingTM: ", NUPIC_ERR_PARAM, err);
+    nupic_status st =
+        btm_validate(&p, "BacktrackingTM: ", NUPIC_ERR_PARAM, err);
     if (st != NUPIC_OK) return st;
     nupic_btm *t;
     st = btm_alloc(&p, &t, err);
@@ -775,7 +783,8 @@ static void choose_cells(nupic_btm *t, uint32_t cell, uint32_t slot,
         uint32_t k = 0;
         for (uint32_t i = 0; i < state->n; i++) {
             uint32_t c = state->list[i];
-            while (k < s->n && s->syn[k].src < c) k++;
+            while (k < s->n && s->syn[k].src < c)
+                k++;
             if (k < s->n && s->syn[k].src == c) continue;
             pruned[np++] = c;
         }
@@ -810,7 +819,8 @@ static bool compute_update(nupic_btm *t, uint32_t cell, uint32_t slot,
     }
     if (new_synapses) {
         int64_t add = (int64_t)t->p.new_synapse_count - (int64_t)n;
-        if (add > 0) choose_cells(t, cell, slot, (uint32_t)add, active, syn, &n);
+        if (add > 0)
+            choose_cells(t, cell, slot, (uint32_t)add, active, syn, &n);
     }
     if (n == 0) return false;
     if (!push_update(t, cell, slot, seq, syn, n)) {
@@ -861,7 +871,8 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
         uint32_t k_ = 0;                                                       \
         for (uint32_t i_ = 0; i_ < s->n; i_++) {                               \
             uint32_t c_ = s->syn[i_].src;                                      \
-            while (k_ < u->n && u->syn[k_] < c_) newset[nset++] = u->syn[k_++]; \
+            while (k_ < u->n && u->syn[k_] < c_)                               \
+                newset[nset++] = u->syn[k_++];                                 \
             if (k_ < u->n && u->syn[k_] == c_) {                               \
                 inc_src[ni] = c_;                                              \
                 ipos[ni++] = i_;                                               \
@@ -871,7 +882,8 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
                 dpos[nd++] = i_;                                               \
             }                                                                  \
         }                                                                      \
-        while (k_ < u->n) newset[nset++] = u->syn[k_++];                       \
+        while (k_ < u->n)                                                      \
+            newset[nset++] = u->syn[k_++];                                     \
     } while (0)
         GEN_LISTS();
         /* updateSynapses(decrement), then updateSynapses(increment): the
@@ -949,7 +961,8 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
                     s->syn[--k] = (btm_syn){newset[--j], t->p.initial_perm};
             }
             s->n += nset;
-            if (t->p.initial_perm >= t->p.connected_perm) s->n_connected += nset;
+            if (t->p.initial_perm >= t->p.connected_perm)
+                s->n_connected += nset;
             for (uint32_t q = 0; q < nset; q++)
                 add_out(t, newset[q], id);
         }
@@ -980,8 +993,7 @@ static void adapt_segment(nupic_btm *t, const btm_update *u) {
         for (uint32_t i = 0; i < u->n; i++)
             s->syn[i] = (btm_syn){u->syn[i], t->p.initial_perm};
         s->n = u->n;
-        s->n_connected =
-            t->p.initial_perm >= t->p.connected_perm ? u->n : 0;
+        s->n_connected = t->p.initial_perm >= t->p.connected_perm ? u->n : 0;
         s->seq = u->seq;
         s->frequency = t->init_seg_freq;
         s->last_pos_dc = (float)(1.0 / (double)t->n_lrn_iterations);
@@ -1025,7 +1037,8 @@ static void process_updates(nupic_btm *t, const uint8_t *input,
     uint32_t nd = 0;
     for (uint32_t i = 0; i < t->n_updates; i++) {
         const btm_update *u = &t->updates[i];
-        if (t->n_lrn_iterations - u->timestamp > t->p.seg_update_valid_duration) {
+        if (t->n_lrn_iterations - u->timestamp >
+            t->p.seg_update_valid_duration) {
             t->del[nd++] = i;
         } else {
             uint32_t col = u->cell / t->p.cells_per_column;
@@ -1136,15 +1149,20 @@ static void propagate(nupic_btm *t, const btm_state *state, uint32_t thr) {
             uint64_t v = act[id];
             v = (v < stamp ? stamp : v) + 1;
             act[id] = v;
-            if ((uint32_t)v == thr) hot[n_hot++] = (uint64_t)seg_cell[id] << 32 | id;
+            if ((uint32_t)v == thr)
+                hot[n_hot++] = (uint64_t)seg_cell[id] << 32 | id;
         }
     }
     t->n_hot = n_hot;
     sort_u64(hot, n_hot, t->hot_tmp);
 }
 
-static inline uint32_t key_cell(uint64_t key) { return (uint32_t)(key >> 32); }
-static inline uint32_t key_seg(uint64_t key) { return (uint32_t)key; }
+static inline uint32_t key_cell(uint64_t key) {
+    return (uint32_t)(key >> 32);
+}
+static inline uint32_t key_seg(uint64_t key) {
+    return (uint32_t)key;
+}
 
 /* ------------------------------------------------------------------------
  * Inference (Cells4::inferPhase1, inferPhase2, inferBacktrack,
@@ -1195,7 +1213,8 @@ static bool infer_phase2(nupic_btm *t) {
         bool col_pred = false;
         for (; i < n_hot && key_cell(hot[i]) < c1; i++) {
             /* The segments (and synapses) a little ahead. */
-            if (i + 8 < n_hot) __builtin_prefetch(&t->segs[key_seg(hot[i + 8])]);
+            if (i + 8 < n_hot)
+                __builtin_prefetch(&t->segs[key_seg(hot[i + 8])]);
             if (i + 4 < n_hot) {
                 __builtin_prefetch(t->segs[key_seg(hot[i + 4])].syn);
                 __builtin_prefetch(&t->cell_conf_t.v[key_cell(hot[i + 4])]);
@@ -1270,7 +1289,8 @@ static void infer_backtrack(nupic_btm *t, const btm_pattern *active) {
     const uint32_t n = q->n;
     uint32_t b = 0;
     for (uint32_t i = 0; i < n; i++) {
-        while (b < nbad && bad[b] < i) b++;
+        while (b < nbad && bad[b] < i)
+            b++;
         bool is_bad = b < nbad && bad[b] == i;
         if (is_bad || (cand != -1 && (int64_t)i <= cand))
             queue_pop_front(q);
@@ -1286,7 +1306,8 @@ static void update_inference(nupic_btm *t, const btm_pattern *active) {
     conf_copy(&t->cell_conf_t1, &t->cell_conf_t);
     conf_copy(&t->col_conf_t1, &t->col_conf_t);
     if (t->p.max_inf_backtrack > 0) {
-        if (t->prev_inf.n > t->p.max_inf_backtrack) queue_pop_front(&t->prev_inf);
+        if (t->prev_inf.n > t->p.max_inf_backtrack)
+            queue_pop_front(&t->prev_inf);
         if (!btm_queue_push(&t->prev_inf, active->cols, active->n))
             t->nomem = true;
     }
@@ -1556,7 +1577,8 @@ static uint32_t learn_backtrack(nupic_btm *t) {
     learn_backtrack_from(t, start, false);
     uint32_t b = 0;
     for (uint32_t i = 0; i < n_prev; i++) {
-        while (b < nbad && bad[b] < i) b++;
+        while (b < nbad && bad[b] < i)
+            b++;
         bool is_bad = b < nbad && bad[b] == i;
         if (is_bad || i <= start)
             queue_pop_front(q);
@@ -1579,7 +1601,8 @@ static void update_learning(nupic_btm *t, const btm_pattern *active) {
     state_copy(&t->learn_active_t1, &t->learn_active_t);
     state_copy(&t->learn_pred_t1, &t->learn_pred_t);
     if (t->p.max_lrn_backtrack > 0) {
-        if (t->prev_lrn.n > t->p.max_lrn_backtrack) queue_pop_front(&t->prev_lrn);
+        if (t->prev_lrn.n > t->p.max_lrn_backtrack)
+            queue_pop_front(&t->prev_lrn);
         if (!btm_queue_push(&t->prev_lrn, active->cols, active->n))
             t->nomem = true;
     }
@@ -1665,7 +1688,8 @@ void btm_refresh_outputs(nupic_btm *t) {
     if (t->p.output_type == NUPIC_BTM_OUTPUT_NORMAL) {
         uint32_t i = 0, j = 0;
         while (i < t->n_o_inf_active || j < t->n_o_inf_pred) {
-            uint32_t a = i < t->n_o_inf_active ? t->o_inf_active[i] : UINT32_MAX;
+            uint32_t a =
+                i < t->n_o_inf_active ? t->o_inf_active[i] : UINT32_MAX;
             uint32_t b = j < t->n_o_inf_pred ? t->o_inf_pred[j] : UINT32_MAX;
             uint32_t m = a < b ? a : b;
             t->o_output[n++] = m;
@@ -1793,9 +1817,15 @@ void nupic_btm_reset(nupic_btm *t) {
 void nupic_btm_get_params(const nupic_btm *t, nupic_btm_params *out) {
     *out = t->p;
 }
-uint32_t nupic_btm_num_columns(const nupic_btm *t) { return t->n_cols; }
-uint32_t nupic_btm_num_cells(const nupic_btm *t) { return t->n_cells; }
-uint32_t nupic_btm_iterations(const nupic_btm *t) { return t->n_iterations; }
+uint32_t nupic_btm_num_columns(const nupic_btm *t) {
+    return t->n_cols;
+}
+uint32_t nupic_btm_num_cells(const nupic_btm *t) {
+    return t->n_cells;
+}
+uint32_t nupic_btm_iterations(const nupic_btm *t) {
+    return t->n_iterations;
+}
 uint32_t nupic_btm_learn_iterations(const nupic_btm *t) {
     return t->n_lrn_iterations;
 }
@@ -1828,4 +1858,6 @@ OUT_ACCESSOR(confident_columns, o_conf_cols, n_o_conf_cols)
 const float *nupic_btm_column_confidence(const nupic_btm *t) {
     return t->col_conf_t.v;
 }
-float nupic_btm_anomaly(const nupic_btm *t) { return t->anomaly; }
+float nupic_btm_anomaly(const nupic_btm *t) {
+    return t->anomaly;
+}

@@ -114,8 +114,9 @@ struct nupic_btm {
      * stamp is act_stamp's (see seg_act); older ones read as 0, so nothing
      * needs clearing between propagations. */
     uint64_t *act_seg;
-    uint64_t act_stamp;  /* the current stamp << 32; never 0 */
-    uint32_t *seg_cell;  /* per segment id: its cell (compact, for propagation) */
+    uint64_t act_stamp; /* the current stamp << 32; never 0 */
+    uint32_t
+        *seg_cell; /* per segment id: its cell (compact, for propagation) */
     /* The hot segments as cell << 32 | segment id, ascending.  A cell's
      * slots get ascending ids (btm_new_slot appends both), so this is
      * cell then slot order. */
@@ -123,7 +124,7 @@ struct nupic_btm {
     uint32_t n_hot;
 
     /* Scratch. */
-    uint8_t *input;    /* the step's input, one byte per column */
+    uint8_t *input; /* the step's input, one byte per column */
     uint8_t *tmp_input;
     uint32_t *cur; /* the step's active columns */
     uint32_t *scratch_a, *scratch_b, *scratch_c, *scratch_d; /* n_cells */
@@ -138,7 +139,7 @@ struct nupic_btm {
     double pow_cache[BTM_POW_CACHE];
     uint32_t *del, cap_del; /* updates to delete */
     uint32_t *bad, cap_bad; /* backtracking: bad start offsets */
-    bool nomem;        /* an allocation failed during the step */
+    bool nomem;             /* an allocation failed during the step */
 
     /* Outputs of the last step (sorted). */
     uint32_t *o_output, n_output;

@@ -74,23 +74,27 @@ nupic_status nupic_btm_write(const nupic_btm *t, Cells4Proto_B b,
     Cells4Proto_set_maxAge(b, p->max_age);
     Cells4Proto_set_verbosity(b, (uint8_t)p->verbosity);
     Cells4Proto_set_maxSegmentsPerCell(b, (uint32_t)p->max_segments_per_cell);
-    Cells4Proto_set_maxSynapsesPerSegment(b,
-                                          (uint32_t)p->max_synapses_per_segment);
+    Cells4Proto_set_maxSynapsesPerSegment(
+        b, (uint32_t)p->max_synapses_per_segment);
     Cells4Proto_set_checkSynapseConsistency(b, p->check_synapse_consistency);
     Cells4Proto_set_resetCalled(b, t->reset_called);
     Cells4Proto_set_avgInputDensity(b, t->avg_input_density);
     Cells4Proto_set_pamCounter(b, t->pam_counter);
 
-    write_state(t, &t->learn_active_t, Cells4Proto_init_learnActiveStateT(b), true);
+    write_state(t, &t->learn_active_t, Cells4Proto_init_learnActiveStateT(b),
+                true);
     write_state(t, &t->learn_active_t1, Cells4Proto_init_learnActiveStateT1(b),
                 true);
     write_state(t, &t->learn_pred_t, Cells4Proto_init_learnPredictedStateT(b),
                 true);
     write_state(t, &t->learn_pred_t1, Cells4Proto_init_learnPredictedStateT1(b),
                 true);
-    write_state(t, &t->inf_active_t, Cells4Proto_init_infActiveStateT(b), false);
-    write_state(t, &t->inf_active_t1, Cells4Proto_init_infActiveStateT1(b), false);
-    write_state(t, &t->inf_pred_t, Cells4Proto_init_infPredictedStateT(b), false);
+    write_state(t, &t->inf_active_t, Cells4Proto_init_infActiveStateT(b),
+                false);
+    write_state(t, &t->inf_active_t1, Cells4Proto_init_infActiveStateT1(b),
+                false);
+    write_state(t, &t->inf_pred_t, Cells4Proto_init_infPredictedStateT(b),
+                false);
     write_state(t, &t->inf_pred_t1, Cells4Proto_init_infPredictedStateT1(b),
                 false);
     Cells4Proto_set_cellConfidenceT(b, t->cell_conf_t.v, t->n_cells);
@@ -132,7 +136,8 @@ nupic_status nupic_btm_write(const nupic_btm *t, Cells4Proto_B b,
             }
         }
     }
-    SegmentUpdateProto_BList ul = Cells4Proto_init_segmentUpdates(b, t->n_updates);
+    SegmentUpdateProto_BList ul =
+        Cells4Proto_init_segmentUpdates(b, t->n_updates);
     for (uint32_t i = 0; i < t->n_updates; i++) {
         const btm_update *u = &t->updates[i];
         SegmentUpdateProto_B ub = SegmentUpdateProto_BList_get(ul, i);
@@ -153,7 +158,8 @@ nupic_status nupic_btm_write(const nupic_btm *t, Cells4Proto_B b,
  * Reading
  * ------------------------------------------------------------------------ */
 
-#define FMT(...) nupic_error_set(err, NUPIC_ERR_FORMAT, "Cells4Proto." __VA_ARGS__)
+#define FMT(...)                                                               \
+    nupic_error_set(err, NUPIC_ERR_FORMAT, "Cells4Proto." __VA_ARGS__)
 
 static nupic_status read_state(nupic_btm *t, CStateProto_R r, const char *name,
                                btm_state *s, bool indexed, nupic_error *err) {
@@ -234,8 +240,8 @@ static nupic_status read_patterns(nupic_btm *t, ncp_list l, const char *name,
         ncp_list e = ncp_ptr_list(ncp_list_ptr(&l, i), NCP_ELEM_4BYTES, name);
         uint32_t len = ncp_list_len(&e);
         if (len > t->n_cols)
-            return FMT("%s[%u]: %u columns, more than nColumns %u", name, i, len,
-                       t->n_cols);
+            return FMT("%s[%u]: %u columns, more than nColumns %u", name, i,
+                       len, t->n_cols);
         uint32_t *buf = t->scratch_a;
         ncp_list_get_u32s(&e, 0, len, buf);
         nupic_status st =
@@ -329,7 +335,8 @@ static nupic_status read_cells(nupic_btm *t, CellProto_RList cells,
     const float conn = t->p.connected_perm;
     uint64_t total = 0;
     for (uint32_t i = 0; i < t->n_cells; i++) {
-        SegmentProto_RList sl = CellProto_get_segments(CellProto_RList_get(cells, i));
+        SegmentProto_RList sl =
+            CellProto_get_segments(CellProto_RList_get(cells, i));
         uint32_t ns = SegmentProto_RList_len(sl);
         total += ns;
         if (total > bound)
@@ -372,20 +379,23 @@ static nupic_status read_cells(nupic_btm *t, CellProto_RList cells,
                 uint32_t src = InSynapseProto_get_srcCellIdx(y);
                 float perm = InSynapseProto_get_permanence(y);
                 if (src >= t->n_cells)
-                    return FMT("cells[%u].segments[%u].synapses[%u]: srcCellIdx "
-                               "%u >= nCells %u",
-                               i, j, k, src, t->n_cells);
+                    return FMT(
+                        "cells[%u].segments[%u].synapses[%u]: srcCellIdx "
+                        "%u >= nCells %u",
+                        i, j, k, src, t->n_cells);
                 if (k > 0 && src <= s->syn[k - 1].src)
-                    return FMT("cells[%u].segments[%u].synapses[%u]: srcCellIdx "
-                               "%u after %u (not ascending)",
-                               i, j, k, src, s->syn[k - 1].src);
+                    return FMT(
+                        "cells[%u].segments[%u].synapses[%u]: srcCellIdx "
+                        "%u after %u (not ascending)",
+                        i, j, k, src, s->syn[k - 1].src);
                 /* 0 is reachable: synapses are made with initialPerm,
                  * which may be 0, and removed only when an update takes
                  * them to 0 or below. */
                 if (!(perm >= 0.0f && perm <= 1e6f))
-                    return FMT("cells[%u].segments[%u].synapses[%u]: permanence "
-                               "%.9g is negative or not finite",
-                               i, j, k, (double)perm);
+                    return FMT(
+                        "cells[%u].segments[%u].synapses[%u]: permanence "
+                        "%.9g is negative or not finite",
+                        i, j, k, (double)perm);
                 s->syn[k] = (btm_syn){src, perm};
             }
             s->n = n;
@@ -409,11 +419,12 @@ static nupic_status read_cells(nupic_btm *t, CellProto_RList cells,
         }
         if (t->p.max_segments_per_cell > 0 &&
             ns > (uint32_t)t->p.max_segments_per_cell)
-            return FMT("cells[%u]: %u segments, more than maxSegmentsPerCell %d",
-                       i, ns, t->p.max_segments_per_cell);
+            return FMT(
+                "cells[%u]: %u segments, more than maxSegmentsPerCell %d", i,
+                ns, t->p.max_segments_per_cell);
         nupic_status st = read_free_order(
-            &t->cells[i], CellProto_get_freeSegments(CellProto_RList_get(cells, i)),
-            i, err);
+            &t->cells[i],
+            CellProto_get_freeSegments(CellProto_RList_get(cells, i)), i, err);
         if (st != NUPIC_OK) return st;
     }
     return NUPIC_OK;
@@ -506,8 +517,8 @@ static nupic_status read_btm(Cells4Proto_R r, nupic_btm **out,
                  (double)t->avg_input_density);
         goto fail;
     }
-    st = read_state(t, Cells4Proto_get_learnActiveStateT(r), "learnActiveStateT",
-                    &t->learn_active_t, true, err);
+    st = read_state(t, Cells4Proto_get_learnActiveStateT(r),
+                    "learnActiveStateT", &t->learn_active_t, true, err);
     if (st == NUPIC_OK)
         st = read_state(t, Cells4Proto_get_learnActiveStateT1(r),
                         "learnActiveStateT1", &t->learn_active_t1, true, err);
@@ -519,8 +530,8 @@ static nupic_status read_btm(Cells4Proto_R r, nupic_btm **out,
                         "learnPredictedStateT1", &t->learn_pred_t1, true, err);
     if (st == NUPIC_OK) st = read_cells(t, cells, bound, err);
     if (st == NUPIC_OK)
-        st = read_state(t, Cells4Proto_get_infActiveStateT(r), "infActiveStateT",
-                        &t->inf_active_t, false, err);
+        st = read_state(t, Cells4Proto_get_infActiveStateT(r),
+                        "infActiveStateT", &t->inf_active_t, false, err);
     if (st == NUPIC_OK)
         st = read_state(t, Cells4Proto_get_infActiveStateT1(r),
                         "infActiveStateT1", &t->inf_active_t1, false, err);
@@ -548,7 +559,8 @@ static nupic_status read_btm(Cells4Proto_R r, nupic_btm **out,
     if (st == NUPIC_OK)
         st = read_patterns(t, Cells4Proto_get_prevLrnPatterns(r),
                            "prevLrnPatterns", &t->prev_lrn, err);
-    if (st == NUPIC_OK) st = read_updates(t, Cells4Proto_get_segmentUpdates(r), err);
+    if (st == NUPIC_OK)
+        st = read_updates(t, Cells4Proto_get_segmentUpdates(r), err);
     if (st == NUPIC_OK && r.s.msg && ncp_msg_status(r.s.msg) != NCP_OK)
         st = nupic_error_from_ncp(err, ncp_msg_error(r.s.msg));
     if (st != NUPIC_OK) goto fail;
@@ -565,7 +577,8 @@ fail:
     return st;
 }
 
-nupic_status nupic_btm_read(Cells4Proto_R r, nupic_btm **out, nupic_error *err) {
+nupic_status nupic_btm_read(Cells4Proto_R r, nupic_btm **out,
+                            nupic_error *err) {
     if (out == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG, "nupic_btm_read: NULL out");
     nupic_error local = {NUPIC_OK, ""};
@@ -601,8 +614,8 @@ nupic_status nupic_btm_write_cpp(const nupic_btm *t, BacktrackingTMCppProto_B b,
     BacktrackingTMProto_set_globalDecay(base, p->global_decay);
     BacktrackingTMProto_set_activationThreshold(base, p->activation_threshold);
     BacktrackingTMProto_set_doPooling(base, p->do_pooling);
-    BacktrackingTMProto_set_segUpdateValidDuration(base,
-                                                   p->seg_update_valid_duration);
+    BacktrackingTMProto_set_segUpdateValidDuration(
+        base, p->seg_update_valid_duration);
     BacktrackingTMProto_set_burnIn(base, p->burn_in);
     BacktrackingTMProto_set_collectStats(base, p->collect_stats);
     BacktrackingTMProto_set_verbosity(base, (uint8_t)p->verbosity);
@@ -622,12 +635,14 @@ nupic_status nupic_btm_write_cpp(const nupic_btm *t, BacktrackingTMCppProto_B b,
     BacktrackingTMProto_set_resetCalled(base, t->reset_called);
     BacktrackingTMProto_set_avgInputDensity(base, (double)t->avg_input_density);
     BacktrackingTMProto_set_learnedSeqLength(base, t->learned_seq_length);
-    BacktrackingTMProto_set_avgLearnedSeqLength(base,
-                                                (double)t->avg_learned_seq_length);
-    write_patterns(BacktrackingTMProto_init_prevLrnPatterns(base, t->prev_lrn.n),
-                   &t->prev_lrn);
-    write_patterns(BacktrackingTMProto_init_prevInfPatterns(base, t->prev_inf.n),
-                   &t->prev_inf);
+    BacktrackingTMProto_set_avgLearnedSeqLength(
+        base, (double)t->avg_learned_seq_length);
+    write_patterns(
+        BacktrackingTMProto_init_prevLrnPatterns(base, t->prev_lrn.n),
+        &t->prev_lrn);
+    write_patterns(
+        BacktrackingTMProto_init_prevInfPatterns(base, t->prev_inf.n),
+        &t->prev_inf);
     st = nupic_btm_write(t, BacktrackingTMCppProto_init_cells4(b), err);
     if (st != NUPIC_OK) return st;
     BacktrackingTMCppProto_set_makeCells4Ephemeral(b, false);
@@ -642,12 +657,14 @@ nupic_status nupic_btm_write_cpp(const nupic_btm *t, BacktrackingTMCppProto_B b,
 nupic_status nupic_btm_read_cpp(BacktrackingTMCppProto_R r, nupic_btm **out,
                                 nupic_error *err) {
     if (out == NULL)
-        return nupic_error_set(err, NUPIC_ERR_ARG, "nupic_btm_read_cpp: NULL out");
+        return nupic_error_set(err, NUPIC_ERR_ARG,
+                               "nupic_btm_read_cpp: NULL out");
     *out = NULL;
     if (BacktrackingTMCppProto_get_makeCells4Ephemeral(r))
-        return nupic_error_set(err, NUPIC_ERR_UNSUPPORTED,
-                               "BacktrackingTMCppProto.makeCells4Ephemeral: the "
-                               "engine state is not in the message");
+        return nupic_error_set(
+            err, NUPIC_ERR_UNSUPPORTED,
+            "BacktrackingTMCppProto.makeCells4Ephemeral: the "
+            "engine state is not in the message");
     BacktrackingTMProto_R base = BacktrackingTMCppProto_get_baseTM(r);
     nupic_btm_output_type ot = NUPIC_BTM_OUTPUT_NORMAL;
     ncp_text name = BacktrackingTMProto_get_outputType(base);
@@ -761,7 +778,8 @@ static bool same_state(const btm_state *a, const btm_state *b, uint32_t n,
     if (memcmp(a->on, b->on, n) != 0) DIFF("%s: different cells", name);
     if (a->n > 0 && memcmp(a->list, b->list, (size_t)a->n * 4) != 0)
         DIFF("%s: cells listed in a different order", name);
-    if (a->py_mem != b->py_mem) DIFF("%s: fMemoryAllocatedByPython differs", name);
+    if (a->py_mem != b->py_mem)
+        DIFF("%s: fMemoryAllocatedByPython differs", name);
     return true;
 }
 
@@ -839,7 +857,8 @@ bool nupic_btm_equal(const nupic_btm *a, const nupic_btm *b, char *diff,
              memcmp(x->free, y->free, (size_t)x->n_free * 4) != 0))
             DIFF("cell %u: different free segment lists", i);
         for (uint32_t j = 0; j < x->n; j++) {
-            const btm_seg *s = &a->segs[x->slots[j]], *t = &b->segs[y->slots[j]];
+            const btm_seg *s = &a->segs[x->slots[j]],
+                          *t = &b->segs[y->slots[j]];
             if (s->n != t->n)
                 DIFF("cell %u segment %u: %u synapses vs %u", i, j, s->n, t->n);
             if (s->seq != t->seq || s->n_connected != t->n_connected ||

@@ -36,7 +36,8 @@ static nupic_status build(const void *obj, persist_writer w,
 nupic_status persist_to_file(const void *obj, persist_writer w,
                              uint64_t size_words, FILE *f,
                              const nupic_save_options *o, nupic_error *err) {
-    if (f == NULL) return nupic_error_set(err, NUPIC_ERR_ARG, "save: NULL FILE");
+    if (f == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG, "save: NULL FILE");
     ncp_builder *b = NULL;
     nupic_status st = build(obj, w, size_words, &b, err);
     if (st != NUPIC_OK) return st;
@@ -112,7 +113,8 @@ nupic_status persist_from_file(FILE *f, persist_reader r,
                                const nupic_load_options *o, void **out,
                                nupic_error *err) {
     *out = NULL;
-    if (f == NULL) return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL FILE");
+    if (f == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL FILE");
     ncp_read_options ro = read_options(o);
     ncp_msg *m = NULL;
     ncp_error e = {NCP_OK, ""};
@@ -148,7 +150,8 @@ nupic_status persist_from_mem(const void *buf, size_t len, persist_reader r,
 nupic_status persist_open_file(FILE *f, const nupic_load_options *o,
                                ncp_msg **m, nupic_error *err) {
     *m = NULL;
-    if (f == NULL) return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL FILE");
+    if (f == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL FILE");
     ncp_read_options ro = read_options(o);
     ncp_error e = {NCP_OK, ""};
     if (ncp_msg_read_file(f, &ro, m, &e) != NCP_OK)

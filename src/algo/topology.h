@@ -23,7 +23,8 @@ static inline void topo_coords(uint32_t index, const uint32_t *dims,
 static inline uint32_t topo_index(const uint32_t *coords, const uint32_t *dims,
                                   uint32_t ndims) {
     uint32_t index = 0;
-    for (uint32_t i = 0; i < ndims; i++) index = index * dims[i] + coords[i];
+    for (uint32_t i = 0; i < ndims; i++)
+        index = index * dims[i] + coords[i];
     return index;
 }
 

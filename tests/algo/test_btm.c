@@ -61,7 +61,8 @@ static int setup(void **state) {
     d->inf_active = read_sdrs(REF "inf_active_cells_1-1000.txt.xz");
     d->inf_pred = read_sdrs(REF "inf_predicted_cells_1-1000.txt.xz");
     d->pred_cols = read_sdrs(REF "predicted_columns_1-1000.txt.xz");
-    d->conf_cols = read_sdrs(REF "col_confidence_nonzero_columns_1-1000.txt.xz");
+    d->conf_cols =
+        read_sdrs(REF "col_confidence_nonzero_columns_1-1000.txt.xz");
     d->learn_active = read_sdrs(REF "learn_active_cells_1-1000.txt.xz");
     d->anomaly = read_lines(REF "anomaly_1-1000.txt.xz", 1000);
     char **stats = read_lines(REF "stats_segments_synapses_1-1000.txt", 1000);
@@ -79,8 +80,8 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     nab *d = *state;
-    ts_sdrs *all[] = {&d->input,     &d->output,    &d->inf_active,
-                      &d->inf_pred,  &d->pred_cols, &d->conf_cols,
+    ts_sdrs *all[] = {&d->input,       &d->output,    &d->inf_active,
+                      &d->inf_pred,    &d->pred_cols, &d->conf_cols,
                       &d->learn_active};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         ts_sdrs_free(all[i]);

@@ -29,7 +29,8 @@ static nupic_btm *small_btm(void) {
     nupic_btm *t = NULL;
     nupic_error err = {NUPIC_OK, ""};
     if (nupic_btm_new(&p, &t, &err) != NUPIC_OK) fail_msg("%s", err.message);
-    static const uint32_t seq[4][3] = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {1, 5, 9}};
+    static const uint32_t seq[4][3] = {
+        {1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {1, 5, 9}};
     for (int k = 0; k < 12; k++)
         if (nupic_btm_compute(t, seq[k % 4], 3, true, true, &err) != NUPIC_OK)
             fail_msg("%s", err.message);
@@ -50,9 +51,11 @@ static void expect_bad(breaker brk, const char *what) {
     ts_buf buf = ts_write_mem(bld, 0);
     ncp_builder_free(bld);
     nupic_btm *back = (nupic_btm *)(void *)&err;
-    nupic_status st = nupic_btm_read_from_mem(buf.data, buf.len, NULL, &back, &err);
+    nupic_status st =
+        nupic_btm_read_from_mem(buf.data, buf.len, NULL, &back, &err);
     if (st != NUPIC_ERR_FORMAT)
-        fail_msg("%s: status %s (%s)", what, nupic_status_name(st), err.message);
+        fail_msg("%s: status %s (%s)", what, nupic_status_name(st),
+                 err.message);
     assert_null(back);
     if (strstr(err.message, what) == NULL)
         fail_msg("expected a message naming %s, got: %s", what, err.message);
@@ -60,14 +63,24 @@ static void expect_bad(breaker brk, const char *what) {
     nupic_btm_free(t);
 }
 
-static void b_version(Cells4Proto_B b) { Cells4Proto_set_version(b, 3); }
-static void b_cols(Cells4Proto_B b) { Cells4Proto_set_nColumns(b, 17); }
+static void b_version(Cells4Proto_B b) {
+    Cells4Proto_set_version(b, 3);
+}
+static void b_cols(Cells4Proto_B b) {
+    Cells4Proto_set_nColumns(b, 17);
+}
 static void b_huge(Cells4Proto_B b) {
     Cells4Proto_set_nColumns(b, 1u << 20);
 }
-static void b_owns(Cells4Proto_B b) { Cells4Proto_set_ownsMemory(b, false); }
-static void b_pam(Cells4Proto_B b) { Cells4Proto_set_pamLength(b, 0); }
-static void b_thr(Cells4Proto_B b) { Cells4Proto_set_activationThreshold(b, 0); }
+static void b_owns(Cells4Proto_B b) {
+    Cells4Proto_set_ownsMemory(b, false);
+}
+static void b_pam(Cells4Proto_B b) {
+    Cells4Proto_set_pamLength(b, 0);
+}
+static void b_thr(Cells4Proto_B b) {
+    Cells4Proto_set_activationThreshold(b, 0);
+}
 static void b_perm(Cells4Proto_B b) {
     Cells4Proto_set_permConnected(b, ncp_f32_from_bits(0x7fc00000u));
 }
@@ -116,7 +129,9 @@ static void b_conf_neg(Cells4Proto_B b) {
     v[9] = -1.0f;
     Cells4Proto_set_cellConfidenceT1(b, v, 64);
 }
-static void b_ncells(Cells4Proto_B b) { Cells4Proto_init_cells(b, 63); }
+static void b_ncells(Cells4Proto_B b) {
+    Cells4Proto_init_cells(b, 63);
+}
 static SegmentProto_B one_segment(Cells4Proto_B b, uint32_t nsyn) {
     CellProto_BList cells = Cells4Proto_init_cells(b, 64);
     SegmentProto_BList sl =
@@ -215,7 +230,8 @@ static void damaged_bytes(void **state) {
     size_t len = 0;
     nupic_save_options so = {true};
     nupic_error err = {NUPIC_OK, ""};
-    assert_int_equal(nupic_btm_write_to_mem(t, &so, &buf, &len, &err), NUPIC_OK);
+    assert_int_equal(nupic_btm_write_to_mem(t, &so, &buf, &len, &err),
+                     NUPIC_OK);
     uint8_t *copy = malloc(len);
     assert_non_null(copy);
     for (size_t cut = 0; cut < len; cut += 7) {

@@ -93,8 +93,8 @@ static void nab(void **state) {
     assert_file_is("c2.txt", &c2);
     assert_file_is("p2.txt", &p2);
     assert_file_is("s2.txt", &s2);
-    ts_buf *all[] = {&c2, &p2, &s2, &h1, &h2, &in1000, &in, &cells, &cols,
-                     &anomaly};
+    ts_buf *all[] = {&c2,     &p2, &s2,    &h1,   &h2,
+                     &in1000, &in, &cells, &cols, &anomaly};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         ts_buf_free(all[i]);
 }

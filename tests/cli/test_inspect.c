@@ -66,10 +66,10 @@ typedef struct type_info {
 static void capnp_convert(const char *conv, const type_info *t,
                           const char *in) {
     const char *dir = cli_env("NUPIC_SCHEMA_DIR");
-    int rc =
-        cli_run("'%s' convert %s -I'%s' '%s/nupic/proto/%s' %s < '%s' > "
-            "capnp.txt",
-            cli_env("NUPIC_CAPNP"), conv, dir, dir, t->file, t->type->name, in);
+    int rc = cli_run("'%s' convert %s -I'%s' '%s/nupic/proto/%s' %s < '%s' > "
+                     "capnp.txt",
+                     cli_env("NUPIC_CAPNP"), conv, dir, dir, t->file,
+                     t->type->name, in);
     if (rc != 0) fail_msg("capnp convert %s %s failed", conv, t->type->name);
 }
 
@@ -245,7 +245,8 @@ static void test_network_with_map(void **state) {
     ts_buf_free(&out);
     ncp_builder_free(b);
     /* the keys print as text and the values as regions */
-    assert_int_equal(cli_nupic("inspect net.bin --type NetworkProto --short"), 0);
+    assert_int_equal(cli_nupic("inspect net.bin --type NetworkProto --short"),
+                     0);
     ts_buf o = cli_slurp("out.txt");
     assert_non_null(strstr((const char *)o.data,
                            "{\"key\":\"sensor\",\"value\":{\"nodeType\":"));
@@ -290,17 +291,20 @@ static void test_stdin(void **state) {
     const char *cli = cli_env("NUPIC_CLI");
     assert_int_equal(cli_run("'%s' inspect - < sp.packed > out.txt", cli), 0);
     assert_same_bytes("out.txt", "capnp.txt");
-    assert_int_equal(cli_run("cat sp.packed | '%s' inspect - > out.txt", cli), 0);
+    assert_int_equal(cli_run("cat sp.packed | '%s' inspect - > out.txt", cli),
+                     0);
     assert_same_bytes("out.txt", "capnp.txt");
     assert_int_equal(
-        cli_run("cat sp.packed | '%s' inspect --packed -t SpatialPoolerProto - > "
+        cli_run(
+            "cat sp.packed | '%s' inspect --packed -t SpatialPoolerProto - > "
             "out.txt",
             cli),
         0);
     assert_same_bytes("out.txt", "capnp.txt");
     /* told the wrong packing */
     assert_int_equal(
-        cli_run("cat sp.packed | '%s' inspect --unpacked - > out.txt 2> err.txt",
+        cli_run(
+            "cat sp.packed | '%s' inspect --unpacked - > out.txt 2> err.txt",
             cli),
         1);
     cli_assert_clean_error();
@@ -457,7 +461,8 @@ static void test_large_spatial_pooler(void **state) {
         for (int f = 0; f < 4; f++) {
             double t0 = seconds();
             assert_int_equal(
-                cli_run("'%s' inspect large.bin %s > /dev/null", cli, fmts[f]), 0);
+                cli_run("'%s' inspect large.bin %s > /dev/null", cli, fmts[f]),
+                0);
             print_message("inspect %.1f MB (%u rows of %u) %-10s %.3f s\n",
                           (double)out.len / 1e6, rows, per_row[k],
                           fmts[f][0] ? fmts[f] : "json", seconds() - t0);

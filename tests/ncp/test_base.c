@@ -8,7 +8,8 @@
 static void status_names_and_texts(void **state) {
     (void)state;
     assert_string_equal(ncp_status_name(NCP_OK), "NCP_OK");
-    assert_string_equal(ncp_status_name(NCP_ERR_TRUNCATED), "NCP_ERR_TRUNCATED");
+    assert_string_equal(ncp_status_name(NCP_ERR_TRUNCATED),
+                        "NCP_ERR_TRUNCATED");
     assert_string_equal(ncp_status_text(NCP_ERR_NOMEM), "out of memory");
     assert_string_equal(ncp_status_text((ncp_status)999), "unknown status");
     assert_string_equal(ncp_status_name((ncp_status)-1), "NCP_UNKNOWN_STATUS");

@@ -395,7 +395,8 @@ static void unzeroed_data_lists(void **state) {
             for (uint32_t i = 0; i < n; i++) {
                 if (unzeroed) {
                     ncp_store64(l.start + (size_t)i * 16, 1000u + i);
-                    ncp_store64(l.start + (size_t)i * 16 + 8, (uint64_t)i << 40);
+                    ncp_store64(l.start + (size_t)i * 16 + 8,
+                                (uint64_t)i << 40);
                 } else {
                     ncp_bstruct e = ncp_blist_struct(&l, i);
                     ncp_bstruct_set_u64(&e, 0, 1000u + i);

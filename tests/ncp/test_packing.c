@@ -164,8 +164,7 @@ static void runs_past_the_end(void **state) {
                      NCP_ERR_MALFORMED);
     /* The same run fits a 4-word region. */
     uint8_t big[32];
-    assert_int_equal(ncp_unpack(raw, sizeof raw, big, 4, NULL, NULL),
-                     NCP_OK);
+    assert_int_equal(ncp_unpack(raw, sizeof raw, big, 4, NULL, NULL), NCP_OK);
 }
 
 /* Packed messages through the full stack: the segment table and each

@@ -275,17 +275,16 @@ nupic_status nupic_multi_enc_bucket(nupic_multi_enc *m, uint32_t field,
                 return nupic_error_set(err, NUPIC_ERR_ARG,
                                        "field '%s': a number expected", name);
             return e->type == NUPIC_ENC_SCALAR
-                       ? nupic_scalar_enc_bucket(e->u.scalar,
-                                                 value->u.number, bucket, err)
+                       ? nupic_scalar_enc_bucket(e->u.scalar, value->u.number,
+                                                 bucket, err)
                        : nupic_rdse_bucket(e->u.rdse, value->u.number, bucket,
                                            err);
         case NUPIC_ENC_CATEGORY:
             if (value->kind != NUPIC_VALUE_CATEGORY)
                 return nupic_error_set(err, NUPIC_ERR_ARG,
-                                       "field '%s': a category expected",
-                                       name);
-            return nupic_category_enc_bucket(e->u.category,
-                                             value->u.category, bucket, err);
+                                       "field '%s': a category expected", name);
+            return nupic_category_enc_bucket(e->u.category, value->u.category,
+                                             bucket, err);
         case NUPIC_ENC_DATE:
             return nupic_error_set(err, NUPIC_ERR_UNSUPPORTED,
                                    "field '%s': a date field has no single "

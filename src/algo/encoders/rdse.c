@@ -676,8 +676,7 @@ nupic_status rdse_read_ctx(RandomDistributedScalarEncoderProto_R r,
         return enc_fail(err, NUPIC_ERR_NOMEM, "%s: out of memory", ctx);
     e->resolution = RandomDistributedScalarEncoderProto_get_resolution(r);
     double exact = RandomDistributedScalarEncoderProto_get_resolutionExact(r);
-    if (exact != 0.0 && isfinite(exact) &&
-        (float)exact == (float)e->resolution)
+    if (exact != 0.0 && isfinite(exact) && (float)exact == (float)e->resolution)
         e->resolution = exact;
     e->w = RandomDistributedScalarEncoderProto_get_w(r);
     e->n = RandomDistributedScalarEncoderProto_get_n(r);
