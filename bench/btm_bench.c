@@ -13,70 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <nupic/btm.h>
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const nupic_error *err) {
-    fprintf(stderr, "btm_bench: %s: %s\n", what, err ? err->message : "");
-    exit(1);
-}
-
-typedef struct sdrs {
-    uint32_t steps;
-    uint32_t *start, *idx;
-} sdrs;
-
-static sdrs load_sdrs(const char *path) {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "xz -dc '%s'", path);
-    FILE *f = popen(cmd, "r");
-    if (f == NULL) die(path, NULL);
-    sdrs s = {0, NULL, NULL};
-    size_t cap_steps = 4096, cap_idx = 1 << 20, n = 0;
-    s.start = malloc(cap_steps * sizeof *s.start);
-    s.idx = malloc(cap_idx * sizeof *s.idx);
-    if (!s.start || !s.idx) die("out of memory", NULL);
-    s.start[0] = 0;
-    char line[1 << 16];
-    while (fgets(line, sizeof line, f)) {
-        char *p = line;
-        while (*p && *p != '\n') {
-            if (n == cap_idx) {
-                cap_idx *= 2;
-                s.idx = realloc(s.idx, cap_idx * sizeof *s.idx);
-                if (!s.idx) die("out of memory", NULL);
-            }
-            s.idx[n++] = (uint32_t)strtoul(p, &p, 10);
-            if (*p == ' ') p++;
-        }
-        if (s.steps + 2 > cap_steps) {
-            cap_steps *= 2;
-            s.start = realloc(s.start, cap_steps * sizeof *s.start);
-            if (!s.start) die("out of memory", NULL);
-        }
-        s.start[++s.steps] = (uint32_t)n;
-    }
-    if (pclose(f) != 0) die(path, NULL);
-    return s;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
+#include "bench_util.h"
 
 static void nab_params(nupic_btm_params *p) {
     nupic_btm_params_default(p);
@@ -101,23 +42,24 @@ static void nab_params(nupic_btm_params *p) {
     p->max_synapses_per_segment = 32;
 }
 
-static nupic_btm *run(const sdrs *in, double *secs) {
+static nupic_btm *run(const bench_sdrs *in, double *secs) {
     nupic_btm_params p;
     nab_params(&p);
     nupic_btm *t;
     nupic_error err = {NUPIC_OK, ""};
-    if (nupic_btm_new(&p, &t, &err) != NUPIC_OK) die("new", &err);
-    double t0 = now();
+    if (nupic_btm_new(&p, &t, &err) != NUPIC_OK) bench_die("new", &err);
+    double t0 = bench_seconds();
     for (uint32_t k = 0; k < in->steps; k++)
         if (nupic_btm_compute(t, in->idx + in->start[k],
                               in->start[k + 1] - in->start[k], true, true,
                               &err) != NUPIC_OK)
-            die("compute", &err);
-    *secs = now() - t0;
+            bench_die("compute", &err);
+    *secs = bench_seconds() - t0;
     return t;
 }
 
 int main(int argc, char **argv) {
+    bench_set_name("btm_bench");
     int reps = 5, c;
     const char *data = BTM_BENCH_DATA_DIR;
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -135,7 +77,7 @@ int main(int argc, char **argv) {
     char path[4096];
     snprintf(path, sizeof path, "%s/reference/sp-hotgym/sp_seq_active.txt.xz",
              data);
-    sdrs in = load_sdrs(path);
+    bench_sdrs in = bench_sdrs_load_xz(path);
     double *times = malloc((size_t)reps * sizeof *times);
     nupic_btm *t = NULL;
     for (int r = 0; r < reps; r++) {
@@ -148,7 +90,7 @@ int main(int argc, char **argv) {
     printf("bench=btm op=compute config=cells4-nab steps=%u us_per_step=%.2f "
            "median_us=%.2f target_us=200 reps=%d\n",
            in.steps, total / reps / in.steps * 1e6,
-           median(times, reps) / in.steps * 1e6, reps);
+           bench_median(times, reps) / in.steps * 1e6, reps);
     printf("bench=btm op=state steps=%u segments=%u synapses=%u\n", in.steps,
            nupic_btm_num_segments(t), nupic_btm_num_synapses(t));
     for (int unpacked = 0; unpacked < 2; unpacked++) {
@@ -161,15 +103,15 @@ int main(int argc, char **argv) {
         snprintf(path, sizeof path, "%s/btm_bench_%d_%s.bin", tmp,
                  (int)getpid(), fmt);
         for (int r = 0; r < reps; r++) {
-            double t0 = now();
+            double t0 = bench_seconds();
             if (nupic_btm_save(t, path, &so, &err) != NUPIC_OK)
-                die("save", &err);
-            sv[r] = now() - t0;
+                bench_die("save", &err);
+            sv[r] = bench_seconds() - t0;
             nupic_btm *back = NULL;
-            t0 = now();
+            t0 = bench_seconds();
             if (nupic_btm_load(path, NULL, &back, &err) != NUPIC_OK)
-                die("load", &err);
-            ld[r] = now() - t0;
+                bench_die("load", &err);
+            ld[r] = bench_seconds() - t0;
             FILE *f = fopen(path, "rb");
             if (f && fseek(f, 0, SEEK_END) == 0) bytes = ftell(f);
             if (f) fclose(f);
@@ -177,15 +119,14 @@ int main(int argc, char **argv) {
         }
         remove(path);
         printf("bench=btm op=save format=%s bytes=%ld ms=%.3f\n", fmt, bytes,
-               median(sv, reps) * 1e3);
+               bench_median(sv, reps) * 1e3);
         printf("bench=btm op=load format=%s bytes=%ld ms=%.3f\n", fmt, bytes,
-               median(ld, reps) * 1e3);
+               bench_median(ld, reps) * 1e3);
         free(sv);
         free(ld);
     }
     nupic_btm_free(t);
     free(times);
-    free(in.start);
-    free(in.idx);
+    bench_sdrs_free(&in);
     return 0;
 }

@@ -25,27 +25,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <nupic/anomaly.h>
 #include <nupic/classifier.h>
 
+#include "bench_util.h"
+
 #ifndef CLASSIFIER_BENCH_DATA_DIR
 #define CLASSIFIER_BENCH_DATA_DIR "tests/data"
 #endif
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const nupic_error *err) {
-    fprintf(stderr, "classifier_bench: %s: %s\n", what,
-            err ? err->message : "");
-    exit(1);
-}
 
 /* Lines of numbers from a file (through xz when it ends in .xz): one
  * array of values and the offsets of the lines. */
@@ -61,7 +50,7 @@ static lines load_lines(const char *path, bool csv) {
     bool xz = plen > 3 && strcmp(path + plen - 3, ".xz") == 0;
     snprintf(cmd, sizeof cmd, xz ? "xz -dc '%s'" : "cat '%s'", path);
     FILE *f = popen(cmd, "r");
-    if (f == NULL) die(path, NULL);
+    if (f == NULL) bench_die(path, NULL);
     lines l = {0, NULL, NULL};
     size_t cap_lines = 8192, cap_v = 1 << 18, n = 0;
     l.start = malloc(cap_lines * sizeof *l.start);
@@ -88,18 +77,8 @@ static lines load_lines(const char *path, bool csv) {
             l.start = realloc(l.start, (cap_lines *= 2) * sizeof *l.start);
         l.start[++l.count] = (uint32_t)n;
     }
-    if (pclose(f) != 0 || l.count == 0) die(path, NULL);
+    if (pclose(f) != 0 || l.count == 0) bench_die(path, NULL);
     return l;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
 }
 
 /* NuPIC's hotgym encodes consumption with a resolution of 0.88. */
@@ -117,7 +96,7 @@ static double run_classifier(const lines *sdr, const double *values,
     p.num_steps = 2;
     nupic_classifier *c;
     nupic_error err = {NUPIC_OK, ""};
-    if (nupic_classifier_new(&p, &c, &err) != NUPIC_OK) die("new", &err);
+    if (nupic_classifier_new(&p, &c, &err) != NUPIC_OK) bench_die("new", &err);
     uint32_t pattern[2048];
     double t = 0;
     for (uint32_t r = 0; r < records; r++) {
@@ -125,11 +104,11 @@ static double run_classifier(const lines *sdr, const double *values,
         for (uint32_t i = sdr->start[line]; i < sdr->start[line + 1]; i++)
             pattern[n++] = (uint32_t)sdr->v[i];
         uint32_t bucket = bucket_of(values[r]);
-        double t0 = now();
+        double t0 = bench_seconds();
         if (nupic_classifier_compute(c, r, pattern, n, &bucket, &values[r], 1,
                                      false, true, true, &err) != NUPIC_OK)
-            die("compute", &err);
-        t += now() - t0;
+            bench_die("compute", &err);
+        t += bench_seconds() - t0;
     }
     *buckets = nupic_classifier_max_bucket_idx(c) + 1;
     nupic_classifier_free(c);
@@ -142,23 +121,24 @@ static double run_likelihood(const double *values, const double *scores,
     nupic_likelihood_params_default(&p);
     nupic_likelihood *l;
     nupic_error err = {NUPIC_OK, ""};
-    if (nupic_likelihood_new(&p, &l, &err) != NUPIC_OK) die("new", &err);
-    double sink = 0, t0 = now();
+    if (nupic_likelihood_new(&p, &l, &err) != NUPIC_OK) bench_die("new", &err);
+    double sink = 0, t0 = bench_seconds();
     for (uint32_t k = 0; k < passes; k++)
         for (uint32_t r = 0; r < n; r++) {
             double lik;
             if (nupic_likelihood_compute(l, values[r], scores[r], &lik, &err) !=
                 NUPIC_OK)
-                die("compute", &err);
+                bench_die("compute", &err);
             sink += nupic_likelihood_log(lik);
         }
-    double t = now() - t0;
+    double t = bench_seconds() - t0;
     nupic_likelihood_free(l);
     if (sink < 0) printf("# %g\n", sink);
     return t;
 }
 
 int main(int argc, char **argv) {
+    bench_set_name("classifier_bench");
     int reps = 5, c;
     const char *data = CLASSIFIER_BENCH_DATA_DIR, *csv = NULL;
     while ((c = getopt(argc, argv, "r:d:f:")) != -1) {
@@ -203,13 +183,14 @@ int main(int argc, char **argv) {
         t[r] = run_classifier(&sdr, values, records, &buckets);
     printf("bench=classifier records=%u steps=1,5 pattern_bits=2048 active=%u "
            "buckets=%u us_per_record=%.3f\n",
-           records, active, buckets, median(t, reps) * 1e6 / records);
+           records, active, buckets, bench_median(t, reps) * 1e6 / records);
 
     for (uint32_t passes = 1; passes <= 3; passes += 2) {
         for (int r = 0; r < reps; r++)
             t[r] = run_likelihood(values, scores, records, passes);
         printf("bench=likelihood records=%u window=8640 us_per_record=%.3f\n",
-               records * passes, median(t, reps) * 1e6 / (records * passes));
+               records * passes,
+               bench_median(t, reps) * 1e6 / (records * passes));
     }
     free(t);
     free(values);

@@ -19,25 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <nupic/encoders.h>
 #include <nupic/params.h>
 
+#include "bench_util.h"
+
 #ifndef ENC_BENCH_DATA
 #define ENC_BENCH_DATA "tests/data/encoders/rec-center-hourly.csv.xz"
 #endif
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const nupic_error *err) {
-    fprintf(stderr, "encoder_bench: %s: %s\n", what, err ? err->message : "");
-    exit(1);
-}
 
 typedef struct records {
     size_t n;
@@ -60,7 +50,7 @@ static records load(const char *path) {
     } else {
         f = fopen(path, "r");
     }
-    if (f == NULL) die(path, NULL);
+    if (f == NULL) bench_die(path, NULL);
     records r = {0, NULL, NULL, NULL};
     size_t cap = 8192;
     r.t = malloc(cap * sizeof *r.t);
@@ -79,7 +69,7 @@ static records load(const char *path) {
         double kw = 0;
         if (sscanf(line, "%d/%d/%d %d:%d,%lf", &d.month, &d.day, &yy, &d.hour,
                    &d.minute, &kw) != 6)
-            die(line, NULL);
+            bench_die(line, NULL);
         d.year = yy < 69 ? 2000 + yy : 1900 + yy;
         if (r.n == cap) {
             cap *= 2;
@@ -101,7 +91,7 @@ static records load(const char *path) {
         r.day[r.n] = day_names[(h + 5) % 7];
         r.n++;
     }
-    if ((piped ? pclose(f) : fclose(f)) != 0 || r.n == 0) die(path, NULL);
+    if ((piped ? pclose(f) : fclose(f)) != 0 || r.n == 0) bench_die(path, NULL);
     return r;
 }
 
@@ -181,7 +171,7 @@ static void *make(const bench *b, uint32_t *width) {
         if (st == NUPIC_OK) *width = nupic_multi_enc_width(e);
         break;
     }
-    if (st != NUPIC_OK) die(b->name, &err);
+    if (st != NUPIC_OK) bench_die(b->name, &err);
     return e;
 }
 
@@ -205,11 +195,11 @@ static double pass(const bench *b, void *e, const records *r, uint8_t *out) {
     if (b->type == E_MULTI) {
         if (!nupic_multi_enc_find_field(e, "consumption", &fc) ||
             !nupic_multi_enc_find_field(e, "timestamp", &ft))
-            die("multi: fields", NULL);
+            bench_die("multi: fields", NULL);
         v[fc].kind = NUPIC_VALUE_NUMBER;
         v[ft].kind = NUPIC_VALUE_DATETIME;
     }
-    double t0 = now();
+    double t0 = bench_seconds();
     for (size_t i = 0; i < r->n && st == NUPIC_OK; i++) {
         switch (b->type) {
         case E_SCALAR:
@@ -227,17 +217,13 @@ static double pass(const bench *b, void *e, const records *r, uint8_t *out) {
             break;
         }
     }
-    double t = now() - t0;
-    if (st != NUPIC_OK) die(b->name, &err);
+    double t = bench_seconds() - t0;
+    if (st != NUPIC_OK) bench_die(b->name, &err);
     return t;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv) {
+    bench_set_name("encoder_bench");
     int reps = 9;
     const char *path = ENC_BENCH_DATA;
     for (int i = 1; i < argc; i++) {
@@ -270,10 +256,9 @@ int main(int argc, char **argv) {
         }
         if (warm) release(b, warm);
         free(out);
-        qsort(times, (size_t)reps, sizeof *times, cmp_double);
         printf(
             "bench=encoder name=%s width=%u records=%zu us_per_record=%.4f\n",
-            b->name, width, r.n, times[reps / 2] * 1e6 / (double)r.n);
+            b->name, width, r.n, bench_median(times, reps) * 1e6 / (double)r.n);
         fflush(stdout);
     }
     free(times);

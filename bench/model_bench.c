@@ -19,35 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <nupic/model.h>
 
+#include "bench_util.h"
+
 #ifndef MODEL_BENCH_DATA
 #define MODEL_BENCH_DATA "tests/data/hotgym/rec-center-hourly.csv"
 #endif
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const nupic_error *err) {
-    fprintf(stderr, "model_bench: %s: %s\n", what, err ? err->message : "");
-    exit(1);
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
 
 typedef struct record {
     nupic_datetime t;
@@ -57,7 +37,7 @@ typedef struct record {
 /* NuPIC's hotgym file: three header lines, then "7/2/10 0:00,21.2". */
 static record *load(const char *path, size_t *n) {
     FILE *f = fopen(path, "r");
-    if (f == NULL) die(path, NULL);
+    if (f == NULL) bench_die(path, NULL);
     size_t cap = 8192;
     record *r = malloc(cap * sizeof *r);
     char line[256];
@@ -68,12 +48,12 @@ static record *load(const char *path, size_t *n) {
         int mo, d, y, h, mi;
         double v;
         if (sscanf(line, "%d/%d/%d %d:%d,%lf", &mo, &d, &y, &h, &mi, &v) != 6)
-            die("a line that is not hotgym's", NULL);
+            bench_die("a line that is not hotgym's", NULL);
         if (*n == cap) break;
         r[(*n)++] = (record){{2000 + y, mo, d, h, mi, 0, 0}, v};
     }
     fclose(f);
-    if (r == NULL) die("out of memory", NULL);
+    if (r == NULL) bench_die("out of memory", NULL);
     return r;
 }
 
@@ -83,9 +63,9 @@ static nupic_model *run_all(const record *recs, size_t n, const char *tm,
     nupic_model *m;
     nupic_error err = {0};
     if (nupic_model_new_anomaly_preset(&p, &m, &err) != NUPIC_OK)
-        die("preset", &err);
+        bench_die("preset", &err);
     uint32_t ft = strcmp(nupic_model_field_name(m, 0), "c0") == 0 ? 0 : 1;
-    double t0 = now();
+    double t0 = bench_seconds();
     for (size_t i = 0; i < n; i++) {
         nupic_value v[2];
         v[ft].kind = NUPIC_VALUE_DATETIME;
@@ -93,13 +73,15 @@ static nupic_model *run_all(const record *recs, size_t n, const char *tm,
         v[1 - ft].kind = NUPIC_VALUE_NUMBER;
         v[1 - ft].u.number = recs[i].value;
         nupic_model_result res;
-        if (nupic_model_run(m, v, &res, &err) != NUPIC_OK) die("run", &err);
+        if (nupic_model_run(m, v, &res, &err) != NUPIC_OK)
+            bench_die("run", &err);
     }
-    *secs = now() - t0;
+    *secs = bench_seconds() - t0;
     return m;
 }
 
 int main(int argc, char **argv) {
+    bench_set_name("model_bench");
     int reps = 5;
     const char *data = MODEL_BENCH_DATA, *tmp = "/tmp";
     int opt;
@@ -131,7 +113,7 @@ int main(int argc, char **argv) {
             m = run_all(recs, n, tms[k], &t[r]);
             if (t[r] < best) best = t[r];
         }
-        double med = median(t, reps);
+        double med = bench_median(t, reps);
         printf("bench=model op=run preset=%s records=%zu records_per_s=%.0f "
                "us_per_record=%.1f median_records_per_s=%.0f\n",
                tms[k], n, (double)n / best, best * 1e6 / (double)n,
@@ -151,41 +133,41 @@ int main(int argc, char **argv) {
         long bytes = 0;
         for (int r = 0; r < reps; r++) {
             nupic_error err = {0};
-            double t0 = now();
+            double t0 = bench_seconds();
             FILE *f = fopen(path, "wb");
             if (f == NULL ||
                 nupic_model_write_to_file(m, f, &so, &err) != NUPIC_OK ||
                 fflush(f) != 0)
-                die("save", &err);
-            ts[r] = now() - t0;
+                bench_die("save", &err);
+            ts[r] = bench_seconds() - t0;
             bytes = ftell(f);
             fclose(f);
             void *buf = malloc((size_t)bytes);
             f = fopen(path, "rb");
             if (!buf || !f || fread(buf, 1, (size_t)bytes, f) != (size_t)bytes)
-                die("read back", NULL);
+                bench_die("read back", NULL);
             fclose(f);
-            t0 = now();
+            t0 = bench_seconds();
             f = fopen(base, "wb");
             if (!f || fwrite(buf, 1, (size_t)bytes, f) != (size_t)bytes ||
                 fflush(f) != 0)
-                die("baseline write", NULL);
-            bs[r] = now() - t0;
+                bench_die("baseline write", NULL);
+            bs[r] = bench_seconds() - t0;
             fclose(f);
-            t0 = now();
+            t0 = bench_seconds();
             f = fopen(base, "rb");
             if (!f || fread(buf, 1, (size_t)bytes, f) != (size_t)bytes)
-                die("baseline read", NULL);
-            bl[r] = now() - t0;
+                bench_die("baseline read", NULL);
+            bl[r] = bench_seconds() - t0;
             fclose(f);
             free(buf);
             nupic_model *back = NULL;
-            t0 = now();
+            t0 = bench_seconds();
             f = fopen(path, "rb");
             if (!f ||
                 nupic_model_read_from_file(f, NULL, &back, &err) != NUPIC_OK)
-                die("load", &err);
-            tl[r] = now() - t0;
+                bench_die("load", &err);
+            tl[r] = bench_seconds() - t0;
             fclose(f);
             char diff[256];
             if (!nupic_model_equal(m, back, diff, sizeof diff)) {
@@ -197,8 +179,8 @@ int main(int argc, char **argv) {
         unlink(path);
         unlink(base);
         const char *name = fmt == 0 ? "unpacked" : "packed";
-        double s = median(ts, reps), l = median(tl, reps);
-        double b1 = median(bs, reps), b2 = median(bl, reps);
+        double s = bench_median(ts, reps), l = bench_median(tl, reps);
+        double b1 = bench_median(bs, reps), b2 = bench_median(bl, reps);
         printf(
             "bench=model op=save format=%s bytes=%ld ms=%.3f baseline_ms=%.3f "
             "x_baseline=%.2f\n",

@@ -22,60 +22,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <nupic/sp.h>
 
+#include "bench_util.h"
+
 #ifndef SP_BENCH_DATA_DIR
 #define SP_BENCH_DATA_DIR "tests/data"
 #endif
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const nupic_error *err) {
-    fprintf(stderr, "sp_bench: %s: %s\n", what, err ? err->message : "");
-    exit(1);
-}
-
-/* SDR lines from an xz-compressed file. */
-typedef struct sdrs {
-    uint32_t steps;
-    uint32_t *start, *idx;
-} sdrs;
-
-static sdrs load_sdrs(const char *path) {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "xz -dc '%s'", path);
-    FILE *f = popen(cmd, "r");
-    if (f == NULL) die(path, NULL);
-    sdrs s = {0, NULL, NULL};
-    size_t cap_steps = 4096, cap_idx = 1 << 20, n = 0;
-    s.start = malloc(cap_steps * sizeof *s.start);
-    s.idx = malloc(cap_idx * sizeof *s.idx);
-    s.start[0] = 0;
-    char line[65536];
-    while (fgets(line, sizeof line, f)) {
-        char *p = line, *q;
-        for (;;) {
-            unsigned long v = strtoul(p, &q, 10);
-            if (q == p) break;
-            if (n == cap_idx)
-                s.idx = realloc(s.idx, (cap_idx *= 2) * sizeof *s.idx);
-            s.idx[n++] = (uint32_t)v;
-            p = q;
-        }
-        if (s.steps + 2 >= cap_steps)
-            s.start = realloc(s.start, (cap_steps *= 2) * sizeof *s.start);
-        s.start[++s.steps] = (uint32_t)n;
-    }
-    if (pclose(f) != 0 || s.steps == 0) die(path, NULL);
-    return s;
-}
 
 static nupic_sp_params hotgym(void) {
     nupic_sp_params p;
@@ -93,31 +48,22 @@ static nupic_sp_params hotgym(void) {
     return p;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
-static double run_steps(nupic_sp *sp, const sdrs *in, uint32_t from,
+static double run_steps(nupic_sp *sp, const bench_sdrs *in, uint32_t from,
                         uint32_t to) {
     uint32_t out[2048];
     size_t n;
     nupic_error err = {NUPIC_OK, ""};
-    double t0 = now();
+    double t0 = bench_seconds();
     for (uint32_t t = from; t < to; t++)
         if (nupic_sp_compute(sp, in->idx + in->start[t],
                              in->start[t + 1] - in->start[t], true, out, &n,
                              &err) != NUPIC_OK)
-            die("compute", &err);
-    return now() - t0;
+            bench_die("compute", &err);
+    return bench_seconds() - t0;
 }
 
 int main(int argc, char **argv) {
+    bench_set_name("sp_bench");
     int reps = 11, c;
     bool compute_only = false;
     const char *data = SP_BENCH_DATA_DIR;
@@ -140,11 +86,11 @@ int main(int argc, char **argv) {
     if (reps < 1) reps = 1;
     char path[4096];
     const char *names[2] = {"seq", "rand"};
-    sdrs inputs[2];
+    bench_sdrs inputs[2];
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path,
                  "%s/reference/inputs/%s_1024x51_2000.txt.xz", data, names[i]);
-        inputs[i] = load_sdrs(path);
+        inputs[i] = bench_sdrs_load_xz(path);
     }
     nupic_sp_params p = hotgym();
     nupic_error err = {NUPIC_OK, ""};
@@ -153,17 +99,19 @@ int main(int argc, char **argv) {
     double cons[5];
     for (int r = 0; r < 5; r++) {
         nupic_sp *sp;
-        double t0 = now();
-        if (nupic_sp_new(&p, &sp, &err) != NUPIC_OK) die("construct", &err);
-        cons[r] = now() - t0;
+        double t0 = bench_seconds();
+        if (nupic_sp_new(&p, &sp, &err) != NUPIC_OK)
+            bench_die("construct", &err);
+        cons[r] = bench_seconds() - t0;
         nupic_sp_free(sp);
     }
-    printf("bench=sp op=construct ms=%.3f\n", median(cons, 5) * 1e3);
+    printf("bench=sp op=construct ms=%.3f\n", bench_median(cons, 5) * 1e3);
 
     /* Compute: 2000 steps with learning, per input file. */
     for (int i = 0; i < 2; i++) {
         nupic_sp *sp;
-        if (nupic_sp_new(&p, &sp, &err) != NUPIC_OK) die("construct", &err);
+        if (nupic_sp_new(&p, &sp, &err) != NUPIC_OK)
+            bench_die("construct", &err);
         double t = run_steps(sp, &inputs[i], 0, inputs[i].steps);
         printf("bench=sp op=compute input=%s steps=%u us_per_step=%.2f\n",
                names[i], inputs[i].steps, t * 1e6 / inputs[i].steps);
@@ -174,7 +122,7 @@ int main(int argc, char **argv) {
 
     /* Save and load after 1000 steps. */
     nupic_sp *sp;
-    if (nupic_sp_new(&p, &sp, &err) != NUPIC_OK) die("construct", &err);
+    if (nupic_sp_new(&p, &sp, &err) != NUPIC_OK) bench_die("construct", &err);
     run_steps(sp, &inputs[0], 0, 1000);
     for (int packed = 0; packed < 2; packed++) {
         nupic_save_options so = {packed == 0};
@@ -189,18 +137,18 @@ int main(int argc, char **argv) {
         void *copy = NULL;
         for (int r = 0; r < reps + 1; r++) {
             FILE *f = fopen(path, "w+b");
-            if (f == NULL) die(path, NULL);
-            double t0 = now();
+            if (f == NULL) bench_die(path, NULL);
+            double t0 = bench_seconds();
             if (nupic_sp_write_to_file(sp, f, &so, &err) != NUPIC_OK)
-                die("save", &err);
-            double t1 = now();
+                bench_die("save", &err);
+            double t1 = bench_seconds();
             bytes = ftell(f);
             rewind(f);
             nupic_sp *back;
-            double t2 = now();
+            double t2 = bench_seconds();
             if (nupic_sp_read_from_file(f, NULL, &back, &err) != NUPIC_OK)
-                die("load", &err);
-            double t3 = now();
+                bench_die("load", &err);
+            double t3 = bench_seconds();
             fclose(f);
             if (r == 0) {
                 char diff[256];
@@ -211,21 +159,21 @@ int main(int argc, char **argv) {
                 copy = malloc((size_t)bytes);
                 f = fopen(path, "rb");
                 if (fread(copy, 1, (size_t)bytes, f) != (size_t)bytes)
-                    die(path, NULL);
+                    bench_die(path, NULL);
                 fclose(f);
             }
             nupic_sp_free(back);
             /* Baselines: the same bytes with fwrite and fread. */
             f = fopen(path, "w+b");
-            double t4 = now();
+            double t4 = bench_seconds();
             fwrite(copy, 1, (size_t)bytes, f);
             fflush(f);
-            double t5 = now();
+            double t5 = bench_seconds();
             rewind(f);
-            double t6 = now();
+            double t6 = bench_seconds();
             if (fread(copy, 1, (size_t)bytes, f) != (size_t)bytes)
-                die(path, NULL);
-            double t7 = now();
+                bench_die(path, NULL);
+            double t7 = bench_seconds();
             fclose(f);
             if (r == 0) continue; /* warm-up */
             save[r - 1] = t1 - t0;
@@ -233,13 +181,14 @@ int main(int argc, char **argv) {
             wbase[r - 1] = t5 - t4;
             rbase[r - 1] = t7 - t6;
         }
-        /* median() sorts, so [0] is then the fastest run. */
-        double ms = median(save, reps) * 1e3, base = median(wbase, reps) * 1e3;
+        /* bench_median() sorts, so [0] is then the fastest run. */
+        double ms = bench_median(save, reps) * 1e3,
+               base = bench_median(wbase, reps) * 1e3;
         printf("bench=sp op=save format=%s bytes=%ld ms=%.3f baseline_ms=%.3f "
                "x_baseline=%.2f min_ms=%.3f baseline_min_ms=%.3f\n",
                fmt, bytes, ms, base, ms / base, save[0] * 1e3, wbase[0] * 1e3);
-        ms = median(load, reps) * 1e3;
-        base = median(rbase, reps) * 1e3;
+        ms = bench_median(load, reps) * 1e3;
+        base = bench_median(rbase, reps) * 1e3;
         printf("bench=sp op=load format=%s bytes=%ld ms=%.3f baseline_ms=%.3f "
                "x_baseline=%.2f min_ms=%.3f baseline_min_ms=%.3f\n",
                fmt, bytes, ms, base, ms / base, load[0] * 1e3, rbase[0] * 1e3);
@@ -252,8 +201,7 @@ int main(int argc, char **argv) {
     }
     nupic_sp_free(sp);
     for (int i = 0; i < 2; i++) {
-        free(inputs[i].start);
-        free(inputs[i].idx);
+        bench_sdrs_free(&inputs[i]);
     }
     return 0;
 }
