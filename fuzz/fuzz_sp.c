@@ -15,8 +15,11 @@
  *      picks no column), with active columns ascending and in range, and
  *      the result still writes;
  *
- * and that reading is deterministic: the same bytes give the same status
- * and message, or equal objects.
+ * and that the AVX-512 and scalar code paths (src/algo/sp_simd.c, used
+ * where the CPU has AVX-512) agree: the second read of each input and a
+ * second write of each state take the scalar path (sps_force_scalar), and
+ * must give the same status and message, an equal object, the same bytes.
+ * That also checks that reading is deterministic.
  *
  * Every allocation and access is checked by AddressSanitizer and
  * UndefinedBehaviorSanitizer.  The state a message describes may be large
@@ -32,6 +35,7 @@
 #include <nupic/sp.h>
 
 #include "fuzz_util.h"
+#include "sp_simd.h"
 
 #define STATE_BUDGET   ((uint64_t)64 << 20) /* bytes per object */
 #define COMPUTE_BUDGET ((uint64_t)1 << 16)  /* columns x words per column */
@@ -87,6 +91,17 @@ static void check_round_trip(const nupic_sp *sp, bool unpacked,
     void *a = NULL, *b = NULL;
     size_t alen = 0, blen = 0;
     write_mem(sp, unpacked, &a, &alen, ctx);
+    /* The same state through the scalar writer. */
+    void *c = NULL;
+    size_t clen = 0;
+    sps_force_scalar(true);
+    write_mem(sp, unpacked, &c, &clen, ctx);
+    sps_force_scalar(false);
+    FZ_CHECK(alen == clen && memcmp(a, c, alen) == 0,
+             "%s: the AVX-512 and scalar writers give other bytes (%zu and "
+             "%zu bytes)",
+             ctx, alen, clen);
+    free(c);
     nupic_sp *again = NULL;
     nupic_error err = {NUPIC_OK, ""};
     nupic_status st = nupic_sp_read_from_mem(a, alen, NULL, &again, &err);
@@ -165,10 +180,13 @@ static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
     nupic_status st = nupic_sp_read_from_mem(data, size, &lo, &sp, &err);
     nupic_sp *sp2 = (nupic_sp *)(void *)&g_sentinel;
     nupic_error err2 = {NUPIC_OK, ""};
+    sps_force_scalar(true);
     nupic_status st2 = nupic_sp_read_from_mem(data, size, &lo, &sp2, &err2);
+    sps_force_scalar(false);
     FZ_CHECK(st == st2 && strcmp(err.message, err2.message) == 0,
-             "%s: read twice: %s \"%s\", then %s \"%s\"", ctx,
-             nupic_status_name(st), err.message, nupic_status_name(st2),
+             "%s: read, then read by the scalar path: %s \"%s\", then %s "
+             "\"%s\"",
+             ctx, nupic_status_name(st), err.message, nupic_status_name(st2),
              err2.message);
     if (st != NUPIC_OK) {
         fz_check_failed_read(st, sp, &err, NUPIC_OK, ctx);
@@ -180,7 +198,7 @@ static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
              err.message);
     char diff[256];
     FZ_CHECK(nupic_sp_equal(sp, sp2, diff, sizeof diff),
-             "%s: two reads differ: %s", ctx, diff);
+             "%s: the AVX-512 and scalar reads differ: %s", ctx, diff);
     nupic_sp_free(sp2);
     check_round_trip(sp, true, ctx);
     check_round_trip(sp, false, ctx);

@@ -17,7 +17,14 @@
     __attribute__((                                                            \
         target("avx512f,avx512bw,avx512vl,avx512dq,bmi,bmi2,popcnt")))
 
+static bool scalar_only;
+
+void sps_force_scalar(bool on) {
+    scalar_only = on;
+}
+
 bool sps_available(void) {
+    if (scalar_only) return false;
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") &&
            __builtin_cpu_supports("avx512bw") &&

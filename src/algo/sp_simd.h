@@ -19,8 +19,14 @@
     !defined(NCP_PORTABLE_BYTE_ORDER)
 #define SPS_KERNELS 1
 
-/* Whether AVX-512 F/BW/VL/DQ, BMI2 and POPCNT are usable. */
+/* Whether AVX-512 F/BW/VL/DQ, BMI2 and POPCNT are usable (and not turned
+ * off by sps_force_scalar). */
 bool sps_available(void);
+
+/* For tests and fuzzers that compare the two paths: while `on`, the reader
+ * and writer use their scalar code.  Not thread-safe; not for library
+ * code. */
+void sps_force_scalar(bool on);
 
 /* The first position k < n where idx[k] >= limit or (k > 0) idx[k] <=
  * idx[k - 1]; n when idx[0..n) is strictly ascending below limit. */
@@ -81,5 +87,9 @@ uint32_t sps_count_nonzero(const float *val, uint32_t n);
  * 8 * sps_count_nonzero(val, n) bytes. */
 void sps_join(const uint32_t *idx, const float *val, uint32_t n, uint8_t *dst);
 
+#else
+static inline void sps_force_scalar(bool on) {
+    (void)on;
+}
 #endif
 #endif
