@@ -150,7 +150,8 @@ NCP_API nupic_status nupic_sp_read_from_mem(const void *buf, size_t len,
                                             const nupic_load_options *options,
                                             nupic_sp **out, nupic_error *err);
 /* Replaces the file at path atomically (a failure leaves the old file);
- * load maps the file. */
+ * load reads the file with read(2); it is not mapped, so a file truncated
+ * meanwhile gives an error, never SIGBUS. */
 NCP_API nupic_status nupic_sp_save(const nupic_sp *sp, const char *path,
                                    const nupic_save_options *options,
                                    nupic_error *err);

@@ -1,7 +1,18 @@
 /*
  * src/algo/persist.c - one message per saved component.
+ *
+ * Paths are read with read(2), not mapped: every reader copies what it
+ * keeps, so a mapping would save no copy (and is slower for large states:
+ * one page fault per page), and a file truncated while mapped would stop the
+ * process with SIGBUS (docs/security.md, section 1).
  */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "persist.h"
 
@@ -123,15 +134,35 @@ nupic_status persist_from_file(FILE *f, persist_reader r,
     return finish_read(m, r, out, err);
 }
 
+/* One message from the file at path, its errors prefixed with the path. */
+static nupic_status read_path(const char *path, const nupic_load_options *o,
+                              ncp_msg **m, nupic_error *err) {
+    *m = NULL;
+    if (path == NULL)
+        return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL path");
+    ncp_read_options ro = read_options(o);
+    ncp_error e = {NCP_OK, ""}, named = {NCP_OK, ""};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ncp_error_set(&named, NCP_ERR_IO, "%s: %s", path, strerror(errno));
+        return nupic_error_from_ncp(err, &named);
+    }
+    ncp_status st = ncp_msg_read_fd(fd, &ro, m, &e);
+    close(fd);
+    if (st != NCP_OK) {
+        ncp_error_set(&named, st, "%s: %s", path, e.message);
+        return nupic_error_from_ncp(err, &named);
+    }
+    return NUPIC_OK;
+}
+
 nupic_status persist_from_path(const char *path, persist_reader r,
                                const nupic_load_options *o, void **out,
                                nupic_error *err) {
     *out = NULL;
-    ncp_read_options ro = read_options(o);
     ncp_msg *m = NULL;
-    ncp_error e = {NCP_OK, ""};
-    if (ncp_msg_map_path(path, &ro, &m, &e) != NCP_OK)
-        return nupic_error_from_ncp(err, &e);
+    nupic_status st = read_path(path, o, &m, err);
+    if (st != NUPIC_OK) return st;
     return finish_read(m, r, out, err);
 }
 
@@ -161,12 +192,7 @@ nupic_status persist_open_file(FILE *f, const nupic_load_options *o,
 
 nupic_status persist_open_path(const char *path, const nupic_load_options *o,
                                ncp_msg **m, nupic_error *err) {
-    *m = NULL;
-    ncp_read_options ro = read_options(o);
-    ncp_error e = {NCP_OK, ""};
-    if (ncp_msg_map_path(path, &ro, m, &e) != NCP_OK)
-        return nupic_error_from_ncp(err, &e);
-    return NUPIC_OK;
+    return read_path(path, o, m, err);
 }
 
 nupic_status persist_open_mem(const void *buf, size_t len,
