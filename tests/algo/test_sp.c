@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <nupic/ncp.h>
 #include <nupic/sp.h>
@@ -336,6 +339,61 @@ static void failed_save_keeps_old_file(void **state) {
     nupic_sp_free(sp);
 }
 
+/* Loading from a path: errors name the path; a file cut short is an error
+ * (the file is read, not mapped, so this is also what a file truncated
+ * during the load gives); a pipe works as well as a regular file. */
+static void load_path_errors(void **state) {
+    fixture *f = *state;
+    nupic_sp_params p = hotgym_params();
+    nupic_error err = {NUPIC_OK, ""};
+    nupic_sp *sp, *back = NULL;
+    assert_int_equal(nupic_sp_new(&p, &sp, &err), NUPIC_OK);
+    run_and_check(sp, f, 0, 10);
+    nupic_save_options unpacked = {true};
+    assert_int_equal(nupic_sp_save(sp, "sp_whole.capnp", &unpacked, &err),
+                     NUPIC_OK);
+
+    nupic_status st = nupic_sp_load("sp_missing.capnp", NULL, &back, &err);
+    if (st != NUPIC_ERR_IO || back != NULL ||
+        strncmp(err.message, "sp_missing.capnp: ", 18) != 0)
+        fail_msg("missing file: %s: %s", nupic_status_name(st), err.message);
+
+    ts_buf whole = ts_read_file("sp_whole.capnp");
+    ts_write_file("sp_half.capnp", whole.data, whole.len / 2);
+    nupic_error_clear(&err); /* the record keeps its first error */
+    st = nupic_sp_load("sp_half.capnp", NULL, &back, &err);
+    if (st != NUPIC_ERR_FORMAT || back != NULL ||
+        strncmp(err.message, "sp_half.capnp: ", 15) != 0)
+        fail_msg("half a file: %s: %s", nupic_status_name(st), err.message);
+
+    /* Through a pipe: a child writes the state into a FIFO. */
+    remove("sp_fifo");
+    assert_int_equal(mkfifo("sp_fifo", 0600), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        alarm(60); /* never outlive a reader that does not come */
+        FILE *w = fopen("sp_fifo", "wb");
+        size_t n = w ? fwrite(whole.data, 1, whole.len, w) : 0;
+        _exit(w != NULL && n == whole.len && fclose(w) == 0 ? 0 : 1);
+    }
+    nupic_error_clear(&err);
+    st = nupic_sp_load("sp_fifo", NULL, &back, &err);
+    int status = 0;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (st != NUPIC_OK) fail_msg("fifo: %s", err.message);
+    char diff[256];
+    if (!nupic_sp_equal(sp, back, diff, sizeof diff))
+        fail_msg("loaded through a pipe: %s", diff);
+    nupic_sp_free(back);
+    remove("sp_fifo");
+    remove("sp_half.capnp");
+    remove("sp_whole.capnp");
+    ts_buf_free(&whole);
+    nupic_sp_free(sp);
+}
+
 /* Right after construction, the whole state equals nupic.core's. */
 static void tiny_construction_matches(void **state) {
     (void)state;
@@ -389,6 +447,7 @@ int main(void) {
         cmocka_unit_test(writes_nupic_core_values),
         cmocka_unit_test(decodes_with_nupic_schema),
         cmocka_unit_test(failed_save_keeps_old_file),
+        cmocka_unit_test(load_path_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
