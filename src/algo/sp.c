@@ -1053,7 +1053,7 @@ static inline __attribute__((always_inline)) void adapt_column(nupic_sp *sp,
                                                                uint32_t c) {
     uint32_t start = sp->pool_start[c], n = sp->pool_start[c + 1] - start;
     float *restrict perm = sp->perm + start;
-    float *restrict out = sp->tmp;
+    float *restrict olds = sp->tmp; /* the old values at apos[] */
     uint32_t *restrict apos = sp->apos;
     const uint64_t *pbits = sp->pool_bits + (size_t)c * sp->words;
     const uint32_t *prank = sp->pool_rank + (size_t)c * sp->words;
@@ -1065,8 +1065,9 @@ static inline __attribute__((always_inline)) void adapt_column(nupic_sp *sp,
         uint32_t i = ain[j], w = i >> 6;
         uint64_t below = (UINT64_C(1) << (i & 63)) - 1;
         if (!((pbits[w] >> (i & 63)) & 1)) continue;
-        apos[na++] =
-            prank[w] + (uint32_t)__builtin_popcountll(pbits[w] & below);
+        apos[na] = prank[w] + (uint32_t)__builtin_popcountll(pbits[w] & below);
+        olds[na] = perm[apos[na]];
+        na++;
     }
     const float dec = -1.0f * sp->syn_perm_inactive_dec;
     const float max = sp->syn_perm_max, min = sp->syn_perm_min;
@@ -1098,7 +1099,7 @@ static inline __attribute__((always_inline)) void adapt_column(nupic_sp *sp,
         v = SELECT8(v < vtrim, vmin, v);
         v8f av = (v8f)((v8i)v & 0x7fffffff);
         v = SELECT8(av <= veps, (v8f){0}, v);
-        memcpy(out + k0, &v, sizeof v);
+        memcpy(perm + k0, &v, sizeof v);
         v8i crossed = (old >= vthr) ^ (v >= vthr);
         uint64_t q[4];
         memcpy(q, &crossed, sizeof q);
@@ -1112,33 +1113,34 @@ static inline __attribute__((always_inline)) void adapt_column(nupic_sp *sp,
     }
 #endif
     for (uint32_t k = k0; k < n; k++) {
-        float v = perm[k] + dec;
+        const float old = perm[k];
+        float v = old + dec;
         v = v > max ? max : v;
         v = v < min ? min : v;
         v = v > max ? max : v;
         v = v < trim ? min : v;
         v = fabsf(v) <= SPARSE_EPSILON ? 0.0f : v;
-        out[k] = v;
+        perm[k] = v;
+        if ((old >= thr) != (v >= thr)) {
+            uint32_t i = idx[k];
+            bits[i >> 6] ^= UINT64_C(1) << (i & 63);
+            count += v >= thr ? 1 : -1;
+        }
+    }
+    /* The synapses on active inputs, exactly, from their old values; their
+     * bits as the value computed above left them, corrected to the right
+     * one. */
+    for (uint32_t j = 0; j < na; j++) {
+        uint32_t k = apos[j];
+        uint8_t unused;
+        float v = settle(sp, olds[j], sp->syn_perm_active_inc, &unused);
         if ((perm[k] >= thr) != (v >= thr)) {
             uint32_t i = idx[k];
             bits[i >> 6] ^= UINT64_C(1) << (i & 63);
             count += v >= thr ? 1 : -1;
         }
+        perm[k] = v;
     }
-    /* The synapses on active inputs, exactly; their bits as the value
-     * computed above left them, corrected to the right one. */
-    for (uint32_t j = 0; j < na; j++) {
-        uint32_t k = apos[j];
-        uint8_t unused;
-        float v = settle(sp, perm[k], sp->syn_perm_active_inc, &unused);
-        if ((out[k] >= thr) != (v >= thr)) {
-            uint32_t i = idx[k];
-            bits[i >> 6] ^= UINT64_C(1) << (i & 63);
-            count += v >= thr ? 1 : -1;
-        }
-        out[k] = v;
-    }
-    memcpy(perm, out, (size_t)n * sizeof *perm);
     sp->connected_counts[c] = (uint32_t)count;
 }
 
