@@ -28,6 +28,7 @@
 
 #include "connections.h"
 #include "persist.h"
+#include "sort.h"
 
 /* TemporalMemory.cpp: static const Permanence EPSILON = 0.000001 */
 #define TM_EPSILON 0.000001f
@@ -571,41 +572,6 @@ static bool activate_cells(nupic_tm *tm, const uint32_t *cols, size_t ncols,
     return true;
 }
 
-/* Sorts n distinct 64-bit keys ascending: insertion sort
- * for the usual few, else an LSD radix sort on bytes, skipping bytes all
- * keys share. */
-static void sort_keys(uint64_t *a, uint32_t n, uint64_t *tmp) {
-    if (n < 64) {
-        for (uint32_t i = 1; i < n; i++) {
-            uint64_t v = a[i];
-            uint32_t j = i;
-            for (; j > 0 && a[j - 1] > v; j--)
-                a[j] = a[j - 1];
-            a[j] = v;
-        }
-        return;
-    }
-    uint64_t *src = a, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        uint32_t count[256] = {0};
-        for (uint32_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 0xff]++;
-        if (count[(src[0] >> shift) & 0xff] == n) continue;
-        uint32_t sum = 0;
-        for (uint32_t d = 0; d < 256; d++) {
-            uint32_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (uint32_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0xff]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != a) memcpy(a, src, (size_t)n * sizeof *a);
-}
-
 /* Fills list with the segments of keys[0..n) (cell << 32 | segment, sorted),
  * then puts the segments of each cell in the order of their index on it
  * (nupic.core's; ids of reused segments need not follow it).  Keeping the
@@ -694,7 +660,7 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
     for (uint32_t i = 0; i < nt; i++)
         if ((uint32_t)counts[touched[i]] >= tm->p.min_threshold)
             keys[nm++] = (uint64_t)c->seg_cell[touched[i]] << 32 | touched[i];
-    sort_keys(keys, nm, tm->keys_tmp);
+    algo_sort_u64(keys, nm, tm->keys_tmp);
     segments_of_keys(tm, keys, nm, tm->matching_segs);
     tm->n_matching = nm;
     for (uint32_t i = 0; i < nm; i++)
