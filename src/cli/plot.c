@@ -290,6 +290,21 @@ static void nice_range(double *lo, double *hi, double *step) {
     *hi = ceil(*hi / *step) * *step;
 }
 
+/* One tick of the x axis at x: a grid line through each panel and the
+ * label under the bottom one. */
+static void draw_x_tick(FILE *f, const panel *t, const panel *b, double x,
+                        const char *label) {
+    const double tick_y = b->top + b->height;
+    fprintf(f,
+            "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+            "y2=\"%.1f\"/>\n<line class=\"grid\" x1=\"%.1f\" "
+            "y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n"
+            "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
+            "text-anchor=\"middle\">%s</text>\n",
+            x, t->top, x, t->top + t->height, x, b->top, x, tick_y, x,
+            tick_y + 16, label);
+}
+
 static void draw_y_axis(FILE *f, const panel *q, double step,
                         const char *name) {
     for (double v = q->lo; v <= q->hi + step * 1e-6; v += step) {
@@ -457,15 +472,7 @@ static void write_svg(const cli_plot *p, FILE *f, column *col, uint32_t ncol,
              v = next_time_tick(v, s)) {
             char label[64];
             format_time(v, s, label, sizeof label);
-            double x = t.left + (v - x0) / span * t.width;
-            fprintf(f,
-                    "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                    "y2=\"%.1f\"/>\n<line class=\"grid\" x1=\"%.1f\" "
-                    "y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n"
-                    "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
-                    "text-anchor=\"middle\">%s</text>\n",
-                    x, t.top, x, t.top + t.height, x, b.top, x, tick_y, x,
-                    tick_y + 16, label);
+            draw_x_tick(f, &t, &b, t.left + (v - x0) / span * t.width, label);
         }
     } else {
         double step = nice_step(span / 8);
@@ -474,15 +481,7 @@ static void write_svg(const cli_plot *p, FILE *f, column *col, uint32_t ncol,
              v += step) {
             char label[64];
             format_number(v, step, label, sizeof label);
-            double x = t.left + (v - x0) / span * t.width;
-            fprintf(f,
-                    "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                    "y2=\"%.1f\"/>\n<line class=\"grid\" x1=\"%.1f\" "
-                    "y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n"
-                    "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
-                    "text-anchor=\"middle\">%s</text>\n",
-                    x, t.top, x, t.top + t.height, x, b.top, x, tick_y, x,
-                    tick_y + 16, label);
+            draw_x_tick(f, &t, &b, t.left + (v - x0) / span * t.width, label);
         }
     }
     fprintf(f,
