@@ -352,33 +352,34 @@ void conn_load_cell(connections *c, uint32_t cell, uint32_t n_segments) {
 }
 
 bool conn_load_finish(connections *c) {
-    /* Counts per presynaptic cell, then one exact block each, then the
-     * entries in segment order. */
+    /* conn_load_synapse counted the entries of each presynaptic cell and
+     * marked it in feeds: one exact block per marked cell, in cell order,
+     * then the entries in segment order. */
     uint64_t total = 0;
-    for (uint32_t s = 0; s < c->seg_len; s++) {
-        const conn_syn *v = conn_seg_syns(c, s);
-        for (uint32_t i = 0; i < c->seg_syns[s].n; i++)
-            c->cell_pre[v[i].presyn].n++;
+    for (uint32_t s = 0; s < c->seg_len; s++)
         total += c->seg_syns[s].n;
-    }
     if (total > UINT32_MAX || !pool_reserve(&c->pre_pool, (uint32_t)total))
         return false;
-    for (uint32_t cell = 0; cell < c->num_cells; cell++) {
-        uint32_t n = c->cell_pre[cell].n;
-        if (n) {
-            c->cell_pre[cell] = pool_carve(&c->pre_pool, n);
-            c->feeds[cell >> 6] |= UINT64_C(1) << (cell & 63);
+    for (uint32_t w = 0; w < (c->num_cells + 63) / 64; w++)
+        for (uint64_t bits = c->feeds[w]; bits; bits &= bits - 1) {
+            uint32_t cell = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            c->cell_pre[cell] = pool_carve(&c->pre_pool, c->cell_pre[cell].n);
         }
-    }
+    /* (Locals: the stores below could otherwise alias the fields.) */
+    conn_pre *pre = (conn_pre *)(void *)c->pre_pool.data;
+    conn_syn *syn = (conn_syn *)(void *)c->syn_pool.data;
+    conn_block *cell_pre = c->cell_pre;
+    uint32_t *syn_pos = c->syn_pos;
+    const float connected = c->connected;
     uint32_t id = 0;
     for (uint32_t s = 0; s < c->seg_len; s++) {
-        conn_syn *v = conn_seg_syns(c, s);
-        for (uint32_t i = 0; i < c->seg_syns[s].n; i++, id++) {
-            conn_block *b = &c->cell_pre[v[i].presyn];
+        conn_syn *v = syn + c->seg_syns[s].off;
+        for (uint32_t i = 0, n = c->seg_syns[s].n; i < n; i++, id++) {
+            conn_block *b = &cell_pre[v[i].presyn];
             v[i].id = id;
-            c->syn_pos[id] = b->n;
-            conn_cell_pre(c, v[i].presyn)[b->n++] = (conn_pre){
-                s | (v[i].perm >= c->connected ? CONN_CONNECTED : 0), id};
+            syn_pos[id] = b->n;
+            pre[b->off + b->n++] = (conn_pre){
+                s | (v[i].perm >= connected ? CONN_CONNECTED : 0), id};
         }
     }
     c->syn_len = id;

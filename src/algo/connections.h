@@ -139,15 +139,24 @@ static inline void conn_set_perm(connections *c, conn_syn *s, float perm) {
  * conn_load_begin reserves room for up to max_segments and max_synapses;
  * for each cell with segments, conn_load_cell with their number, then
  * conn_load_segment for each, which returns the block for its n synapses
- * (the caller fills presyn and perm; ids come later; NULL when n is 0);
- * conn_load_finish builds the presynaptic blocks.  Only conn_load_begin and
- * conn_load_finish allocate. */
+ * (NULL when n is 0), whose entries the caller sets with conn_load_synapse
+ * (ids come later); conn_load_finish builds the presynaptic blocks.  Only
+ * conn_load_begin and conn_load_finish allocate. */
 bool conn_load_begin(connections *c, uint32_t max_segments,
                      uint32_t max_synapses);
 void conn_load_cell(connections *c, uint32_t cell, uint32_t n_segments);
 conn_syn *conn_load_segment(connections *c, uint32_t cell, uint32_t n,
                             uint32_t *out);
 bool conn_load_finish(connections *c);
+
+/* Entry k of a block from conn_load_segment, counted for its presynaptic
+ * cell (whose block conn_load_finish sizes by the counts). */
+static inline void conn_load_synapse(connections *c, conn_syn *dst, uint32_t k,
+                                     uint32_t presyn, float perm) {
+    dst[k] = (conn_syn){presyn, perm, 0};
+    c->cell_pre[presyn].n++;
+    c->feeds[presyn >> 6] |= UINT64_C(1) << (presyn & 63);
+}
 
 /* The live segments in save order (by cell, then by position on the cell):
  * a malloc'd array of live_segments ids in *segs, which the caller frees

@@ -1112,6 +1112,23 @@ static nupic_status read_params(TemporalMemoryProto_R r, nupic_tm_params *p,
                     err);
 }
 
+/* The first cell from `cell` on (num if none) whose pointer word, at p +
+ * cell * step, is not null: most cells have no segments, so contiguous pointers
+ * are tested four at a time. */
+static uint32_t next_cell(const uint8_t *p, size_t step, uint32_t cell,
+                          uint32_t num) {
+    if (step == 8)
+        for (; num - cell >= 4; cell += 4) {
+            const uint8_t *q = p + (size_t)cell * 8;
+            if ((ncp_load64(q) | ncp_load64(q + 8) | ncp_load64(q + 16) |
+                 ncp_load64(q + 24)) != 0)
+                break;
+        }
+    for (; cell < num; cell++)
+        if (ncp_load64(p + (size_t)cell * step) != 0) break;
+    return cell;
+}
+
 /* The connections, checked: cell count, segments and synapses within the
  * maxima, presynaptic cells in range and distinct on a segment,
  * permanences in (0, 1].  SynapseProto elements are read straight from
@@ -1142,9 +1159,11 @@ static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
     uint64_t *seen = tm->prev_active_bits; /* zero; cleared after use */
     uint64_t synapses = 0;
     for (uint32_t cell = 0; cell < tm->num_cells; cell++) {
-        if (raw_cells &&
-            ncp_load64(cl->start + (size_t)cell * cell_step + cell_ptr) == 0)
-            continue;
+        if (raw_cells) {
+            cell =
+                next_cell(cl->start + cell_ptr, cell_step, cell, tm->num_cells);
+            if (cell == tm->num_cells) break;
+        }
         ConnectionsProto_SegmentProto_RList segs =
             ConnectionsProto_CellProto_get_segments(
                 ConnectionsProto_CellProto_RList_get(cells, cell));
@@ -1192,27 +1211,34 @@ static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
                     pre = ConnectionsProto_SynapseProto_get_presynapticCell(e);
                     perm = ConnectionsProto_SynapseProto_get_permanence(e);
                 }
-                if (pre >= tm->num_cells) {
-                    st = FMT("connections.cells[%u].segments[%u].synapses[%u]"
-                             ": presynaptic cell %u, beyond the %u cells",
-                             cell, j, k, pre, tm->num_cells);
+                /* One test for the three errors, told apart below: a
+                 * cell out of range, a permanence outside (0, 1] (as
+                 * bits, ordered like positive floats, 1.0f is 0x3f800000;
+                 * NaNs and negatives are above), a second synapse from a
+                 * cell. */
+                uint32_t in = pre < tm->num_cells ? pre : 0;
+                uint64_t bit = UINT64_C(1) << (in & 63);
+                if (NCP_UNLIKELY((pre >= tm->num_cells) |
+                                 (ncp_f32_to_bits(perm) - 1u >= 0x3f800000u) |
+                                 ((seen[in >> 6] & bit) != 0))) {
+                    if (pre >= tm->num_cells)
+                        st = FMT("connections.cells[%u].segments[%u]."
+                                 "synapses[%u]: presynaptic cell %u, beyond "
+                                 "the %u cells",
+                                 cell, j, k, pre, tm->num_cells);
+                    else if (!(perm > 0.0f && perm <= 1.0f))
+                        st = FMT("connections.cells[%u].segments[%u]."
+                                 "synapses[%u]: permanence %.9g is not in "
+                                 "(0, 1]",
+                                 cell, j, k, (double)perm);
+                    else
+                        st = FMT("connections.cells[%u].segments[%u]: two "
+                                 "synapses from cell %u",
+                                 cell, j, pre);
                     break;
                 }
-                if (!(perm > 0.0f && perm <= 1.0f)) {
-                    st = FMT("connections.cells[%u].segments[%u].synapses[%u]"
-                             ": permanence %.9g is not in (0, 1]",
-                             cell, j, k, (double)perm);
-                    break;
-                }
-                uint64_t bit = UINT64_C(1) << (pre & 63);
-                if (seen[pre >> 6] & bit) {
-                    st = FMT("connections.cells[%u].segments[%u]: two "
-                             "synapses from cell %u",
-                             cell, j, pre);
-                    break;
-                }
-                seen[pre >> 6] |= bit;
-                dst[k] = (conn_syn){pre, perm, 0};
+                seen[in >> 6] |= bit;
+                conn_load_synapse(c, dst, k, pre, perm);
             }
             for (uint32_t i = 0; i < k; i++)
                 seen[dst[i].presyn >> 6] = 0;
