@@ -1157,8 +1157,20 @@ SP_HOT static void adapt_synapses(nupic_sp *sp) {
         for (uint64_t b = sp->input_bits[w]; b; b &= b - 1)
             sp->active_inputs[m++] = w * 64 + (uint32_t)__builtin_ctzll(b);
     sp->num_active_inputs = m;
-    for (uint32_t a = 0; a < sp->num_active; a++)
+    for (uint32_t a = 0; a < sp->num_active; a++) {
+        /* The next column's permanences are on their way from memory
+         * while this one is adapted. */
+        if (a + 1 < sp->num_active) {
+            uint32_t next = sp->active[a + 1];
+            const float *row = sp->perm + sp->pool_start[next];
+            size_t bytes =
+                (size_t)(sp->pool_start[next + 1] - sp->pool_start[next]) *
+                sizeof *row;
+            for (size_t off = 0; off < bytes; off += 64)
+                __builtin_prefetch((const char *)row + off, 1);
+        }
         adapt_column(sp, sp->active[a]);
+    }
 }
 
 /* updateDutyCycles_ */
