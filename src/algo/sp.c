@@ -100,7 +100,8 @@ struct nupic_sp {
     uint32_t *apos; /* pool positions of a column's active inputs */
     /* A column's neighbourhood as runs of columns (2 * num_columns). */
     uint32_t *run_start, *run_len;
-    float *tmp; /* a column's new permanences */
+    float *tmp;   /* a column's new permanences */
+    uint64_t *ge; /* words + 2: sps_connected's scratch */
 };
 
 /* ------------------------------------------------------------------------
@@ -248,6 +249,7 @@ void nupic_sp_free(nupic_sp *sp) {
     free(sp->run_start);
     free(sp->run_len);
     free(sp->tmp);
+    free(sp->ge);
     free(sp);
 }
 
@@ -278,12 +280,13 @@ static nupic_status alloc_columns(nupic_sp *sp, nupic_error *err) {
     sp->run_start = calloc(2 * n, sizeof(uint32_t));
     sp->run_len = calloc(2 * n, sizeof(uint32_t));
     sp->tmp = calloc((size_t)sp->num_inputs + 8, sizeof(float));
+    sp->ge = calloc((size_t)sp->words + 2, sizeof *sp->ge);
     if (!sp->pool_start || !sp->connected || !sp->connected_counts ||
         !sp->tie_breaker || !sp->overlap_duty || !sp->active_duty ||
         !sp->min_overlap_duty || !sp->boost || !sp->overlaps || !sp->boosted ||
         !sp->active || !sp->input_bits || !sp->active_dense || !sp->scores ||
         !sp->counts || !sp->pool_bits || !sp->pool_rank || !sp->active_inputs ||
-        !sp->apos || !sp->run_start || !sp->run_len || !sp->tmp)
+        !sp->apos || !sp->run_start || !sp->run_len || !sp->tmp || !sp->ge)
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
                                "SpatialPooler: out of memory for %u columns",
                                sp->num_columns);
@@ -1050,7 +1053,8 @@ static bool flags_follow_values(const nupic_sp *sp) {
  * values; then the connected bitset, only where a value crossed the
  * threshold. */
 static inline __attribute__((always_inline)) void
-adapt_column(nupic_sp *sp, uint32_t c, const char *next, size_t next_bytes) {
+adapt_column(nupic_sp *sp, uint32_t c, const char *next, size_t next_bytes,
+             bool rebuild) {
     uint32_t start = sp->pool_start[c], n = sp->pool_start[c + 1] - start;
     float *restrict perm = sp->perm + start;
     float *restrict olds = sp->tmp; /* the old values at apos[] */
@@ -1103,6 +1107,7 @@ adapt_column(nupic_sp *sp, uint32_t c, const char *next, size_t next_bytes) {
         v8f av = (v8f)((v8i)v & 0x7fffffff);
         v = SELECT8(av <= veps, (v8f){0}, v);
         memcpy(perm + k0, &v, sizeof v);
+        if (rebuild) continue;
         v8i crossed = (old >= vthr) ^ (v >= vthr);
         uint64_t q[4];
         memcpy(q, &crossed, sizeof q);
@@ -1127,7 +1132,7 @@ adapt_column(nupic_sp *sp, uint32_t c, const char *next, size_t next_bytes) {
         v = v < trim ? min : v;
         v = fabsf(v) <= SPARSE_EPSILON ? 0.0f : v;
         perm[k] = v;
-        if ((old >= thr) != (v >= thr)) {
+        if (!rebuild && (old >= thr) != (v >= thr)) {
             uint32_t i = idx[k];
             bits[i >> 6] ^= UINT64_C(1) << (i & 63);
             count += v >= thr ? 1 : -1;
@@ -1140,13 +1145,23 @@ adapt_column(nupic_sp *sp, uint32_t c, const char *next, size_t next_bytes) {
         uint32_t k = apos[j];
         uint8_t unused;
         float v = settle(sp, olds[j], sp->syn_perm_active_inc, &unused);
-        if ((perm[k] >= thr) != (v >= thr)) {
+        if (!rebuild && (perm[k] >= thr) != (v >= thr)) {
             uint32_t i = idx[k];
             bits[i >> 6] ^= UINT64_C(1) << (i & 63);
             count += v >= thr ? 1 : -1;
         }
         perm[k] = v;
     }
+#ifdef SPS_KERNELS
+    /* Or all the bits at once from the stored values, which they follow
+     * (flags_follow_values): a compare per 16 values and a deposit per
+     * word, instead of a test of every block for values that crossed. */
+    if (rebuild) {
+        sp->connected_counts[c] =
+            sps_connected(perm, n, thr, pbits, prank, sp->words, sp->ge, bits);
+        return;
+    }
+#endif
     sp->connected_counts[c] = (uint32_t)count;
 }
 
@@ -1165,6 +1180,11 @@ SP_HOT static void adapt_synapses(nupic_sp *sp) {
     sp->num_active_inputs = m;
     /* The next column's permanences are on their way from memory while
      * this one is adapted: its rows (6.7 MB in all) do not stay in cache. */
+#ifdef SPS_KERNELS
+    const bool rebuild = sps_available();
+#else
+    const bool rebuild = false;
+#endif
     for (uint32_t a = 0; a < sp->num_active; a++) {
         const char *next = NULL;
         size_t next_bytes = 0;
@@ -1174,7 +1194,11 @@ SP_HOT static void adapt_synapses(nupic_sp *sp) {
             next_bytes = (size_t)(sp->pool_start[nc + 1] - sp->pool_start[nc]) *
                          sizeof *sp->perm;
         }
-        adapt_column(sp, sp->active[a], next, next_bytes);
+        /* (Two calls, so that each inlined copy knows `rebuild`.) */
+        if (rebuild)
+            adapt_column(sp, sp->active[a], next, next_bytes, true);
+        else
+            adapt_column(sp, sp->active[a], next, next_bytes, false);
     }
 }
 

@@ -2,7 +2,8 @@
  * src/algo/sp_simd.h - AVX-512 kernels for the spatial pooler's loads and
  * saves: the conversions between its in-memory arrays (sorted pool indices,
  * pool-aligned permanences, bitsets over the inputs) and the wire's rows
- * (sorted index lists, SparseFloat {index, value} words).  Internal.
+ * (sorted index lists, SparseFloat {index, value} words); learning uses
+ * sps_connected too.  Internal.
  *
  * Every kernel is a pure function of its arguments.  The caller checks
  * sizes; the kernels never read or write outside the ranges documented
@@ -23,8 +24,8 @@
  * off by sps_force_scalar). */
 bool sps_available(void);
 
-/* For tests and fuzzers that compare the two paths: while `on`, the reader
- * and writer use their scalar code.  Not thread-safe; not for library
+/* For tests and fuzzers that compare the two paths: while `on`, the reader,
+ * writer and learning use their scalar code.  Not thread-safe; not for library
  * code. */
 void sps_force_scalar(bool on);
 

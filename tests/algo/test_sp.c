@@ -23,6 +23,8 @@
 #include <nupic/ncp.h>
 #include <nupic/sp.h>
 
+#include "sp_simd.h" /* sps_force_scalar */
+
 /* sp-hotgym/params.json */
 static nupic_sp_params hotgym_params(void) {
     nupic_sp_params p;
@@ -99,6 +101,35 @@ static void hotgym_2000_steps(void **state) {
 }
 
 /* nupic.core's state after step 1000 loads and continues exactly. */
+/* Where the CPU runs the AVX-512 kernels (which learning uses to rebuild
+ * the connected bits), the scalar path as well: both match nupic.core's
+ * trace, and the two SPs stay equal field by field. */
+static void scalar_and_simd_paths_agree(void **state) {
+#ifdef SPS_KERNELS
+    fixture *f = *state;
+    if (!sps_available()) skip();
+    nupic_sp_params p = hotgym_params();
+    nupic_sp *simd, *scalar;
+    nupic_error err = {NUPIC_OK, ""};
+    assert_int_equal(nupic_sp_new(&p, &simd, &err), NUPIC_OK);
+    assert_int_equal(nupic_sp_new(&p, &scalar, &err), NUPIC_OK);
+    for (uint32_t t = 0; t < 2000; t += 250) {
+        run_and_check(simd, f, t, t + 250);
+        sps_force_scalar(true);
+        run_and_check(scalar, f, t, t + 250);
+        sps_force_scalar(false);
+        char diff[256];
+        if (!nupic_sp_equal(simd, scalar, diff, sizeof diff))
+            fail_msg("after step %u: %s", t + 250, diff);
+    }
+    nupic_sp_free(simd);
+    nupic_sp_free(scalar);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
 static void hotgym_resume_from_nupic_core(void **state) {
     fixture *f = *state;
     ts_buf bytes = ts_read_data("reference/sp-hotgym/sp_seq_step1000.capnp.xz");
@@ -442,6 +473,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tiny_construction_matches),
         cmocka_unit_test(hotgym_2000_steps),
+        cmocka_unit_test(scalar_and_simd_paths_agree),
         cmocka_unit_test(hotgym_resume_from_nupic_core),
         cmocka_unit_test(round_trips),
         cmocka_unit_test(writes_nupic_core_values),
