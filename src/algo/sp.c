@@ -101,7 +101,7 @@ struct nupic_sp {
     /* A column's neighbourhood as runs of columns (2 * num_columns). */
     uint32_t *run_start, *run_len;
     float *tmp;   /* a column's new permanences */
-    uint64_t *ge; /* words + 2: sps_connected's scratch */
+    uint64_t *ge; /* words + 2: sps_connected's scratch (learning, reading) */
 };
 
 /* ------------------------------------------------------------------------
@@ -415,7 +415,7 @@ static void update_column(nupic_sp *sp, uint32_t c, perm_change change,
  * updatePermanencesForColumn_ in vector lanes, then the connected bits, from
  * the clipped values, word by word from the pool's ranks. */
 static inline __attribute__((always_inline)) void
-settle_read(nupic_sp *sp, uint32_t c, uint64_t *ge) {
+settle_read(nupic_sp *sp, uint32_t c, bool simd) {
     uint32_t start = sp->pool_start[c], n = sp->pool_start[c + 1] - start;
     float *restrict perm = sp->perm + start;
     const uint32_t *restrict idx = sp->pool + start;
@@ -451,13 +451,13 @@ settle_read(nupic_sp *sp, uint32_t c, uint64_t *ge) {
     const uint64_t *pbits = sp->pool_bits + (size_t)c * sp->words;
     const uint32_t *prank = sp->pool_rank + (size_t)c * sp->words;
 #ifdef SPS_KERNELS
-    if (ge != NULL) {
+    if (simd) {
         sp->connected_counts[c] =
-            sps_connected(perm, n, thr, pbits, prank, sp->words, ge, bits);
+            sps_connected(perm, n, thr, pbits, prank, sp->words, sp->ge, bits);
         return;
     }
 #else
-    (void)ge;
+    (void)simd;
     (void)pbits;
 #endif
     uint32_t count = 0;
@@ -1050,8 +1050,10 @@ static bool flags_follow_values(const nupic_sp *sp) {
 /* adaptSynapses_ for one column, when stimulusThreshold is 0 and
  * flags_follow_values(): every pool synapse as if its input were inactive,
  * in a vector loop; then the few on active inputs, exactly, from their old
- * values; then the connected bitset, only where a value crossed the
- * threshold. */
+ * values; then the connected bitset: rebuilt from the values by
+ * sps_connected when `rebuild`, else updated where a value crossed the
+ * threshold.  The next column's row, next_bytes at next, is prefetched on
+ * the way. */
 static inline __attribute__((always_inline)) void
 adapt_column(nupic_sp *sp, uint32_t c, const char *next, size_t next_bytes,
              bool rebuild) {
@@ -1178,13 +1180,14 @@ SP_HOT static void adapt_synapses(nupic_sp *sp) {
         for (uint64_t b = sp->input_bits[w]; b; b &= b - 1)
             sp->active_inputs[m++] = w * 64 + (uint32_t)__builtin_ctzll(b);
     sp->num_active_inputs = m;
-    /* The next column's permanences are on their way from memory while
-     * this one is adapted: its rows (6.7 MB in all) do not stay in cache. */
 #ifdef SPS_KERNELS
     const bool rebuild = sps_available();
 #else
     const bool rebuild = false;
 #endif
+    /* The next column's permanences are on their way from memory while
+     * this one is adapted: the rows (6.7 MB for sp-hotgym) do not stay in
+     * cache. */
     for (uint32_t a = 0; a < sp->num_active; a++) {
         const char *next = NULL;
         size_t next_bytes = 0;
@@ -1667,7 +1670,6 @@ typedef struct {
     uint8_t *bytes;     /* 64 * words */
     uint64_t *row_bits; /* words */
     uint64_t *present;  /* words + 1 */
-    uint64_t *ge;       /* words + 1 */
 } read_scratch;
 
 static void scratch_free(read_scratch *s) {
@@ -1676,7 +1678,6 @@ static void scratch_free(read_scratch *s) {
     free(s->bytes);
     free(s->row_bits);
     free(s->present);
-    free(s->ge);
 }
 
 static nupic_status scratch_init(read_scratch *s, const nupic_sp *sp,
@@ -1690,9 +1691,7 @@ static nupic_status scratch_init(read_scratch *s, const nupic_sp *sp,
     s->bytes = malloc(words * 64);
     s->row_bits = malloc(words * sizeof *s->row_bits);
     s->present = malloc((words + 1) * sizeof *s->present);
-    s->ge = malloc((words + 1) * sizeof *s->ge);
-    if (!s->idx || !s->val || !s->bytes || !s->row_bits || !s->present ||
-        !s->ge) {
+    if (!s->idx || !s->val || !s->bytes || !s->row_bits || !s->present) {
         scratch_free(s);
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
                                "SpatialPooler: out of memory for reading");
@@ -1972,7 +1971,7 @@ read_columns(nupic_sp *sp, SparseBinaryMatrixProto_R pp, SparseMatrixProto_R pm,
             sp, c,
             SparseFloatList_get_values(SparseFloatList_RList_get(prows, c)), s,
             &perm_err);
-        if (perm_st == NUPIC_OK) settle_read(sp, c, s->simd ? s->ge : NULL);
+        if (perm_st == NUPIC_OK) settle_read(sp, c, s->simd);
     }
     free(lists);
     if (perm_st != NUPIC_OK)
