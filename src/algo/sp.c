@@ -411,17 +411,49 @@ static void update_column(nupic_sp *sp, uint32_t c, perm_change change,
     sp->connected_counts[c] = count;
 }
 
+/* Column c's connected bits and count from its stored permanences (those
+ * at or above the threshold), with the AVX-512 kernel when `simd`, else word
+ * by word from the pool's ranks. */
+static inline __attribute__((always_inline)) void
+rebuild_connected(nupic_sp *sp, uint32_t c, bool simd) {
+    uint32_t start = sp->pool_start[c], n = sp->pool_start[c + 1] - start;
+    const float *perm = sp->perm + start;
+    const float thr = sp->connected_threshold;
+    uint64_t *bits = sp->connected + (size_t)c * sp->words;
+    const uint64_t *pbits = sp->pool_bits + (size_t)c * sp->words;
+    const uint32_t *prank = sp->pool_rank + (size_t)c * sp->words;
+#ifdef SPS_KERNELS
+    if (simd) {
+        sp->connected_counts[c] =
+            sps_connected(perm, n, thr, pbits, prank, sp->words, sp->ge, bits);
+        return;
+    }
+#else
+    (void)simd;
+    (void)pbits;
+#endif
+    const uint32_t *idx = sp->pool + start;
+    uint32_t count = 0;
+    for (uint32_t w = 0; w < sp->words; w++) {
+        uint32_t end = w + 1 < sp->words ? prank[w + 1] : n;
+        uint64_t acc = 0;
+        for (uint32_t j = prank[w]; j < end; j++)
+            acc |= (uint64_t)(perm[j] >= thr) << (idx[j] & 63);
+        bits[w] = acc;
+        count += (uint32_t)__builtin_popcountll(acc);
+    }
+    sp->connected_counts[c] = count;
+}
+
 /* A column's permanences as read: the final clip of
- * updatePermanencesForColumn_ in vector lanes, then the connected bits, from
- * the clipped values, word by word from the pool's ranks. */
+ * updatePermanencesForColumn_ in vector lanes, then the connected bits from
+ * the clipped values (rebuild_connected). */
 static inline __attribute__((always_inline)) void
 settle_read(nupic_sp *sp, uint32_t c, bool simd) {
     uint32_t start = sp->pool_start[c], n = sp->pool_start[c + 1] - start;
     float *restrict perm = sp->perm + start;
-    const uint32_t *restrict idx = sp->pool + start;
     const float max = sp->syn_perm_max, min = sp->syn_perm_min;
     const float trim = sp->syn_perm_trim_threshold;
-    const float thr = sp->connected_threshold;
     uint32_t k = 0;
 #if defined(__GNUC__) || defined(__clang__)
     const v8f vmax = {max, max, max, max, max, max, max, max};
@@ -447,29 +479,7 @@ settle_read(nupic_sp *sp, uint32_t c, bool simd) {
     }
     /* Connected: the stored values at or above the threshold (see
      * read_permanences). */
-    uint64_t *bits = sp->connected + (size_t)c * sp->words;
-    const uint64_t *pbits = sp->pool_bits + (size_t)c * sp->words;
-    const uint32_t *prank = sp->pool_rank + (size_t)c * sp->words;
-#ifdef SPS_KERNELS
-    if (simd) {
-        sp->connected_counts[c] =
-            sps_connected(perm, n, thr, pbits, prank, sp->words, sp->ge, bits);
-        return;
-    }
-#else
-    (void)simd;
-    (void)pbits;
-#endif
-    uint32_t count = 0;
-    for (uint32_t w = 0; w < sp->words; w++) {
-        uint32_t end = w + 1 < sp->words ? prank[w + 1] : n;
-        uint64_t acc = 0;
-        for (uint32_t j = prank[w]; j < end; j++)
-            acc |= (uint64_t)(perm[j] >= thr) << (idx[j] & 63);
-        bits[w] = acc;
-        count += (uint32_t)__builtin_popcountll(acc);
-    }
-    sp->connected_counts[c] = count;
+    rebuild_connected(sp, c, simd);
 }
 
 /* nupic.core's round5_: (Real)(Int)(f * 100000) / 100000.0, back to Real. */
@@ -1154,16 +1164,14 @@ adapt_column(nupic_sp *sp, uint32_t c, const char *next, size_t next_bytes,
         }
         perm[k] = v;
     }
-#ifdef SPS_KERNELS
     /* Or all the bits at once from the stored values, which they follow
-     * (flags_follow_values): a compare per 16 values and a deposit per
-     * word, instead of a test of every block for values that crossed. */
+     * (flags_follow_values): with the kernel, a compare per 16 values and a
+     * deposit per word, instead of a test of every block for values that
+     * crossed. */
     if (rebuild) {
-        sp->connected_counts[c] =
-            sps_connected(perm, n, thr, pbits, prank, sp->words, sp->ge, bits);
+        rebuild_connected(sp, c, true);
         return;
     }
-#endif
     sp->connected_counts[c] = (uint32_t)count;
 }
 
