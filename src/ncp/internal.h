@@ -22,6 +22,36 @@ struct ncp_seg {
     uint32_t id;
 };
 
+/* Where the segments of a message read on demand come from, and which of
+ * their bytes have arrived (see ncp_msg_read_fd_on_demand).  Offsets are
+ * byte offsets into the segment memory (the segments laid end to end);
+ * the source holds byte `off` at file offset file_off + off. */
+struct ncp_fill {
+    int fd;            /* not owned */
+    bool failed;       /* a read failed (err says why): no more are tried */
+    ncp_error err;     /* the failed read's error */
+    uint64_t file_off; /* file offset of the first segment byte */
+    uint8_t *base;     /* the segment memory (owned by the message) */
+    uint64_t size;     /* bytes of segment memory */
+    uint64_t prefix;   /* bytes [0, prefix) have all been read */
+    uint64_t chunks;   /* size in NCP__FILL_CHUNK units, rounded up */
+    /* A window over the source for transient lists
+     * (ncp_ptr_list_transient): bytes [win_off, win_off + win_len) of the
+     * segments are in win, whose capacity is win_cap. */
+    uint8_t *win;
+    size_t win_cap;
+    uint64_t win_off, win_len;
+    size_t self_size;
+    uint64_t done[]; /* bit c: chunk c has been read; then the window */
+};
+
+/* Granularity of reads on demand: small enough that a chunk is still in the
+ * cache when it is decoded, large enough that the calls cost little. */
+#define NCP__FILL_CHUNK_SHIFT 18
+#define NCP__FILL_CHUNK       ((uint64_t)1 << NCP__FILL_CHUNK_SHIFT)
+/* Capacity of the window for transient lists: it stays in the cache. */
+#define NCP__FILL_WINDOW ((size_t)1 << 18)
+
 struct ncp_msg {
     ncp_allocator alloc;
     uint64_t budget;     /* traversal words left */
@@ -33,7 +63,8 @@ struct ncp_msg {
     size_t owned_size;
     void *map; /* mmap()ed file owned by the message */
     size_t map_size;
-    size_t self_size; /* bytes of this allocation */
+    size_t self_size;      /* bytes of this allocation */
+    struct ncp_fill *fill; /* non-NULL while read on demand */
     uint32_t nsegs;
     struct ncp_seg segs[];
 };
@@ -93,6 +124,33 @@ void ncp__msg_place(ncp_msg *m, const uint8_t *table, const uint8_t *data,
                     const ncp_read_options *o);
 /* Sets the traversal budget from the options and the message size. */
 void ncp__msg_set_budget(ncp_msg *m, const ncp_read_options *o);
+
+/* Reads bytes [off, end) of the segment memory of a message read on demand
+ * (off < end <= size), unless they already have been.  False when they
+ * cannot be: the error is recorded in the message, and the bytes must not be
+ * read. */
+bool ncp__fill_range(ncp_msg *m, uint64_t off, uint64_t end);
+/* Whether bytes [off, end) of the segment memory are all read. */
+bool ncp__fill_has(const struct ncp_fill *f, uint64_t off, uint64_t end);
+/* Bytes [off, end) of the segments (end - off <= f->win_cap) in the
+ * window, which is first read from off when it does not hold them; the
+ * segment memory is left alone.  NULL, the error recorded, when they cannot
+ * be read. */
+const uint8_t *ncp__fill_window(ncp_msg *m, uint64_t off, uint64_t end);
+/* Releases the read-on-demand state of a message. */
+void ncp__fill_free(ncp_msg *m);
+
+/* Whether words [at, at + words) of seg, which lie inside the segment, may
+ * be read: always for a message in memory; for one read on demand, once
+ * they have been read from its source. */
+static inline bool ncp__ready(ncp_msg *m, const struct ncp_seg *seg, int64_t at,
+                              uint64_t words) {
+    struct ncp_fill *f = m->fill;
+    if (NCP_LIKELY(f == NULL) || words == 0) return true;
+    uint64_t off = (uint64_t)(seg->data - f->base) + (uint64_t)at * 8;
+    uint64_t end = off + words * 8;
+    return end <= f->prefix || ncp__fill_range(m, off, end);
+}
 
 /* Releases a mapping made by ncp_msg_map_fd. */
 void ncp__unmap(void *p, size_t size);

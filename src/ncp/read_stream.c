@@ -11,6 +11,16 @@
  * pipe or socket, memory grows with the data actually received, so a
  * segment table cannot make the reader allocate more than twice what the
  * sender delivered.
+ *
+ * Read on demand (unpacked input from a regular file): the table is read
+ * and checked as above, the segments are allocated at their full size and
+ * the stream is moved past the message, but the segments' bytes are read
+ * with pread(2) only when the reader's bounds checks reach them
+ * (ncp__ready in internal.h): in chunks of NCP__FILL_CHUNK bytes into the
+ * segment memory, or, for transient lists, into a window that a decoder
+ * walking forwards reuses while it is in the cache.  A chunk bitmap says
+ * what has been read; a read that fails is recorded in the message and
+ * stops all reading, so bytes that were not read are never exposed.
  */
 #define _POSIX_C_SOURCE   200809L
 #define _FILE_OFFSET_BITS 64
@@ -28,6 +38,7 @@
 typedef struct source {
     FILE *f;
     int fd;
+    bool on_demand;     /* read unpacked segments from a regular file later */
     bool regular;       /* a regular file: seekable, size known */
     off_t start;        /* position of the message in a regular file */
     uint64_t remaining; /* bytes left in a regular file */
@@ -120,6 +131,153 @@ static ncp_status grow(const ncp_allocator *a, uint8_t **buf, size_t *cap,
 }
 
 /* ------------------------------------------------------------------------
+ * Reading on demand
+ * ------------------------------------------------------------------------ */
+
+static inline bool chunk_done(const struct ncp_fill *f, uint64_t c) {
+    return (f->done[c / 64] >> (c % 64)) & 1;
+}
+
+#define FILL_READ_MAX ((uint64_t)1 << 30)
+
+/* Reads bytes [from, to) of the segments into dst with pread(2), which
+ * leaves the descriptor's position alone.  A failure is recorded in the
+ * fill state and the message, and ends all reading. */
+static bool fill_read(ncp_msg *m, uint8_t *dst, uint64_t from, uint64_t to) {
+    struct ncp_fill *f = m->fill;
+    for (uint64_t at = from; at < to;) {
+        /* (Requests above SSIZE_MAX are implementation-defined.) */
+        uint64_t want = to - at < FILL_READ_MAX ? to - at : FILL_READ_MAX;
+        ssize_t got = pread(f->fd, dst + (at - from), (size_t)want,
+                            (off_t)(f->file_off + at));
+        if (got > 0) {
+            at += (uint64_t)got;
+            continue;
+        }
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0)
+            ncp_error_set(&f->err, NCP_ERR_IO, "read: %s", strerror(errno));
+        else
+            ncp_error_set(&f->err, NCP_ERR_TRUNCATED,
+                          "segments: input ends after %llu of %llu bytes",
+                          (unsigned long long)at, (unsigned long long)f->size);
+        f->failed = true;
+        ncp_msg_fail(m, f->err.status, "%s", f->err.message);
+        return false;
+    }
+    return true;
+}
+
+/* Reads chunks [c, k) into the segment memory. */
+static bool fill_chunks(ncp_msg *m, uint64_t c, uint64_t k) {
+    struct ncp_fill *f = m->fill;
+    uint64_t from = c << NCP__FILL_CHUNK_SHIFT;
+    uint64_t to = k << NCP__FILL_CHUNK_SHIFT;
+    if (to > f->size) to = f->size;
+    if (!fill_read(m, f->base + from, from, to)) return false;
+    for (uint64_t i = c; i < k; i++)
+        f->done[i / 64] |= (uint64_t)1 << (i % 64);
+    return true;
+}
+
+bool ncp__fill_has(const struct ncp_fill *f, uint64_t off, uint64_t end) {
+    if (end <= f->prefix) return true;
+    uint64_t last = (end - 1) >> NCP__FILL_CHUNK_SHIFT;
+    for (uint64_t c = off >> NCP__FILL_CHUNK_SHIFT; c <= last; c++)
+        if (!chunk_done(f, c)) return false;
+    return true;
+}
+
+const uint8_t *ncp__fill_window(ncp_msg *m, uint64_t off, uint64_t end) {
+    struct ncp_fill *f = m->fill;
+    if (off < f->win_off || end > f->win_off + f->win_len) {
+        if (f->failed) {
+            ncp_msg_fail(m, f->err.status, "%s", f->err.message);
+            return NULL;
+        }
+        /* From off on: a decoder walking forwards finds the next lists
+         * here too. */
+        uint64_t to = off + f->win_cap;
+        if (to > f->size) to = f->size;
+        f->win_off = 0;
+        f->win_len = 0;
+        if (!fill_read(m, f->win, off, to)) return NULL;
+        f->win_off = off;
+        f->win_len = to - off;
+    }
+    return f->win + (off - f->win_off);
+}
+
+bool ncp__fill_range(ncp_msg *m, uint64_t off, uint64_t end) {
+    struct ncp_fill *f = m->fill;
+    uint64_t last = (end - 1) >> NCP__FILL_CHUNK_SHIFT;
+    for (uint64_t c = off >> NCP__FILL_CHUNK_SHIFT; c <= last; c++) {
+        if (chunk_done(f, c)) continue;
+        if (f->failed) {
+            /* The error is recorded already. */
+            ncp_msg_fail(m, f->err.status, "%s", f->err.message);
+            return false;
+        }
+        /* Every missing chunk of the range in one call. */
+        uint64_t k = c + 1;
+        while (k <= last && !chunk_done(f, k))
+            k++;
+        if (!fill_chunks(m, c, k)) return false;
+        c = k - 1;
+    }
+    uint64_t p = f->prefix >> NCP__FILL_CHUNK_SHIFT;
+    while (p < f->chunks && chunk_done(f, p))
+        p++;
+    f->prefix = p << NCP__FILL_CHUNK_SHIFT;
+    if (f->prefix > f->size) f->prefix = f->size;
+    return true;
+}
+
+void ncp__fill_free(ncp_msg *m) {
+    ncp__free(&m->alloc, m->fill, m->fill->self_size);
+    m->fill = NULL;
+}
+
+/* Attaches the read-on-demand state to m, whose dbytes of segment memory
+ * at data are the bytes at file offset file_off of descriptor fd. */
+static ncp_status fill_init(ncp_msg *m, int fd, uint64_t file_off,
+                            uint8_t *data, size_t dbytes,
+                            const ncp_read_options *o, ncp_error *err) {
+    uint64_t chunks =
+        ((uint64_t)dbytes + NCP__FILL_CHUNK - 1) >> NCP__FILL_CHUNK_SHIFT;
+    size_t bitmap = (size_t)(chunks + 63) / 64 * 8;
+    size_t win = dbytes < NCP__FILL_WINDOW ? dbytes : NCP__FILL_WINDOW;
+    size_t size = sizeof(struct ncp_fill) + bitmap + win;
+    struct ncp_fill *f = ncp__alloc(&o->alloc, size);
+    if (f == NULL)
+        return ncp_error_set(err, NCP_ERR_NOMEM,
+                             "message: cannot allocate %zu bytes", size);
+    /* The window is read before any byte of it is used. */
+    memset(f, 0, size - win);
+    f->fd = fd;
+    f->file_off = file_off;
+    f->base = data;
+    f->size = dbytes;
+    f->chunks = chunks;
+    f->win = (uint8_t *)f->done + bitmap;
+    f->win_cap = win;
+    f->self_size = size;
+    m->fill = f;
+    return NCP_OK;
+}
+
+ncp_status ncp_msg_detach(ncp_msg *m, ncp_error *err) {
+    if (m == NULL) return ncp_error_set(err, NCP_ERR_ARG, "detach: NULL");
+    struct ncp_fill *f = m->fill;
+    if (f == NULL) return NCP_OK;
+    if (!f->failed && f->size > 0) ncp__fill_range(m, 0, f->size);
+    if (f->failed)
+        return ncp_error_set(err, f->err.status, "%s", f->err.message);
+    ncp__fill_free(m);
+    return NCP_OK;
+}
+
+/* ------------------------------------------------------------------------
  * Unpacked
  * ------------------------------------------------------------------------ */
 
@@ -176,7 +334,16 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
                            cap);
         goto done;
     }
-    for (size_t have = 0; have < dbytes;) {
+    if (s->on_demand && s->regular && dbytes > 0) {
+        /* Only the table is read now; the stream moves to the end of the
+         * message, and the segments' bytes are read when reached. */
+        st = fill_init(m, s->f ? fileno(s->f) : s->fd,
+                       (uint64_t)s->start + tbytes, data, dbytes, o, err);
+        if (st == NCP_OK)
+            st = src_seek(s, s->start + (off_t)(tbytes + dbytes), err);
+        if (st != NCP_OK) goto done;
+    }
+    for (size_t have = m->fill ? dbytes : 0; have < dbytes;) {
         if (have == cap) {
             st = grow(&o->alloc, &data, &cap, cap + 1, dbytes, err);
             if (st != NCP_OK) goto done;
@@ -194,6 +361,7 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
     data = NULL;
 done:
     if (data) ncp__free(&o->alloc, data, cap);
+    if (m && m->fill) ncp__fill_free(m);
     if (m) ncp__free(&o->alloc, m, m->self_size);
     if (table != small) ncp__free(&o->alloc, table, tbytes);
     return st;
@@ -428,7 +596,14 @@ static ncp_status read_source(source *s, const ncp_read_options *options,
 ncp_status ncp_msg_read_file(FILE *f, const ncp_read_options *options,
                              ncp_msg **out, ncp_error *err) {
     if (f == NULL) return ncp_error_set(err, NCP_ERR_ARG, "read: NULL FILE");
-    source s = {f, -1, false, 0, 0, 0};
+    source s = {f, -1, false, false, 0, 0, 0};
+    return read_source(&s, options, out, err);
+}
+
+ncp_status ncp_msg_read_file_on_demand(FILE *f, const ncp_read_options *options,
+                                       ncp_msg **out, ncp_error *err) {
+    if (f == NULL) return ncp_error_set(err, NCP_ERR_ARG, "read: NULL FILE");
+    source s = {f, -1, true, false, 0, 0, 0};
     return read_source(&s, options, out, err);
 }
 
@@ -437,7 +612,16 @@ ncp_status ncp_msg_read_fd(int fd, const ncp_read_options *options,
     if (fd < 0)
         return ncp_error_set(err, NCP_ERR_ARG, "read: invalid descriptor %d",
                              fd);
-    source s = {NULL, fd, false, 0, 0, 0};
+    source s = {NULL, fd, false, false, 0, 0, 0};
+    return read_source(&s, options, out, err);
+}
+
+ncp_status ncp_msg_read_fd_on_demand(int fd, const ncp_read_options *options,
+                                     ncp_msg **out, ncp_error *err) {
+    if (fd < 0)
+        return ncp_error_set(err, NCP_ERR_ARG, "read: invalid descriptor %d",
+                             fd);
+    source s = {NULL, fd, true, false, 0, 0, 0};
     return read_source(&s, options, out, err);
 }
 

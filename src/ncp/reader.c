@@ -4,7 +4,9 @@
  * Every address is formed only after the object it designates has been
  * checked to lie inside its segment: positions are computed as signed 64-bit
  * word indices relative to the segment start, compared with the segment's
- * size, and only then turned into pointers.
+ * size, and only then turned into pointers.  For a message read on demand,
+ * the same checks then make sure the object's bytes have been read
+ * (ncp__ready) before any of them is.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -314,6 +316,7 @@ void ncp_msg_free(ncp_msg *m) {
     ncp_allocator a = m->alloc;
     if (m->owned) ncp__free(&a, m->owned, m->owned_size);
     if (m->map) ncp__unmap(m->map, m->map_size);
+    if (m->fill) ncp__fill_free(m);
     ncp__free(&a, m, m->self_size);
 }
 
@@ -338,7 +341,7 @@ uint32_t ncp_msg_segment_count(const ncp_msg *m) {
 
 bool ncp_msg_segment(const ncp_msg *m, uint32_t i, const uint8_t **data,
                      uint32_t *words) {
-    if (i >= m->nsegs) return false;
+    if (i >= m->nsegs || m->fill != NULL) return false;
     if (data) *data = m->segs[i].data;
     if (words) *words = m->segs[i].words;
     return true;
@@ -393,9 +396,26 @@ static bool charge(ncp_msg *m, uint64_t words, const char *what) {
     return false;
 }
 
+/* Where the `words` words at word `at` of seg (inside it) are read: in the
+ * message, once its bytes are there; for a transient list of a message read
+ * on demand that has not read them, in its window.  NULL when they cannot
+ * be read (the error is recorded). */
+static const uint8_t *words_at(ncp_msg *m, const struct ncp_seg *seg,
+                               int64_t at, uint64_t words, bool transient) {
+    struct ncp_fill *f = m->fill;
+    if (transient && f != NULL && words > 0 && words <= f->win_cap / 8) {
+        uint64_t off = (uint64_t)(seg->data - f->base) + (uint64_t)at * 8;
+        uint64_t end = off + words * 8;
+        if (!ncp__fill_has(f, off, end)) return ncp__fill_window(m, off, end);
+    }
+    if (!ncp__ready(m, seg, at, words)) return NULL;
+    return seg->data + (size_t)at * 8;
+}
+
 /* Follows far pointers from location p.  Fails (recording why) if a landing
  * pad is out of range or malformed. */
-static bool resolve(const ncp_ptr *p, target *t, const char *what) {
+static bool resolve(const ncp_ptr *p, target *t, const char *what,
+                    bool transient) {
     ncp_msg *m = p->msg;
     uint64_t w = ncp_load64(p->p);
     if ((w & 3) != NCP_KIND_FAR) {
@@ -424,7 +444,10 @@ static bool resolve(const ncp_ptr *p, target *t, const char *what) {
         return false;
     }
     if (!charge(m, 1 + dbl, what)) return false;
-    const uint8_t *pp = ps->data + pad * 8;
+    /* (For a transient list, the pad is read through the window, which
+     * then usually holds the list too.) */
+    const uint8_t *pp = words_at(m, ps, (int64_t)pad, 1 + dbl, transient);
+    if (pp == NULL) return false;
     uint64_t pw = ncp_load64(pp);
     if (!dbl) {
         if ((pw & 3) == NCP_KIND_FAR) {
@@ -522,6 +545,7 @@ ncp_ptr ncp_msg_root_ptr(ncp_msg *m) {
                      "message: no root pointer (segment 0 is empty)");
         return p;
     }
+    if (!ncp__ready(m, &m->segs[0], 0, 1)) return p;
     p.seg = &m->segs[0];
     p.p = m->segs[0].data;
     return p;
@@ -556,7 +580,7 @@ ncp_struct ncp_msg_root(ncp_msg *m, const char *what) {
 ncp_ptr_kind ncp_ptr_type(ncp_ptr p) {
     if (ncp_ptr_is_null(p)) return NCP_PTR_NULL;
     target t;
-    if (!resolve(&p, &t, NULL)) return NCP_PTR_INVALID;
+    if (!resolve(&p, &t, NULL, false)) return NCP_PTR_INVALID;
     switch (t.tag & 3) {
     case NCP_KIND_STRUCT: return NCP_PTR_STRUCT;
     case NCP_KIND_LIST: return NCP_PTR_LIST;
@@ -575,7 +599,7 @@ ncp_struct ncp_ptr_struct(ncp_ptr p, const char *what) {
     ncp_struct s = {p.msg, p.seg, NULL, NULL, 0, 0, 0};
     if (ncp_ptr_is_null(p) || !enter(&p, what)) return s;
     target t;
-    if (!resolve(&p, &t, what)) return s;
+    if (!resolve(&p, &t, what, false)) return s;
     if ((t.tag & 3) != NCP_KIND_STRUCT) {
         fail_kind(p.msg, what, t.tag, "a struct");
         return s;
@@ -588,6 +612,7 @@ ncp_struct ncp_ptr_struct(ncp_ptr p, const char *what) {
         return s;
     }
     if (!charge(p.msg, size, what)) return s;
+    if (!ncp__ready(p.msg, t.seg, t.at, size)) return s;
     s.seg = t.seg;
     s.data = t.seg->data + (size_t)t.at * 8;
     s.ptrs = s.data + (size_t)dw * 8;
@@ -630,7 +655,8 @@ static bool list_compatible(ncp_msg *m, const char *what, int expected,
     return ok;
 }
 
-ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what) {
+static ncp_list open_list(ncp_ptr p, int expected, const char *what,
+                          bool transient) {
     ncp_list l = {p.msg, p.seg, NULL, 0, 0, 0, 0, 0, 0, 0};
     if (expected < NCP_LIST_ANY || expected > NCP_ELEM_COMPOSITE) {
         ncp_msg_fail(p.msg, NCP_ERR_ARG, "%s: invalid expected element size %d",
@@ -639,7 +665,7 @@ ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what) {
     }
     if (ncp_ptr_is_null(p) || !enter(&p, what)) return l;
     target t;
-    if (!resolve(&p, &t, what)) return l;
+    if (!resolve(&p, &t, what, transient)) return l;
     if ((t.tag & 3) != NCP_KIND_LIST) {
         fail_kind(p.msg, what, t.tag, "a list");
         return l;
@@ -653,7 +679,8 @@ ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what) {
             return l;
         }
         if (!charge(p.msg, words + 1, what)) return l;
-        const uint8_t *tp = t.seg->data + (size_t)t.at * 8;
+        const uint8_t *tp = words_at(p.msg, t.seg, t.at, words + 1, transient);
+        if (tp == NULL) return l;
         uint64_t tag = ncp_load64(tp);
         if ((tag & 3) != NCP_KIND_STRUCT) {
             ncp_msg_fail(p.msg, NCP_ERR_MALFORMED,
@@ -687,6 +714,11 @@ ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what) {
         if (!list_compatible(p.msg, what, expected, NCP_ELEM_COMPOSITE, dw * 64,
                              pc))
             return l;
+        if (pc > 0 && tp != t.seg->data + (size_t)t.at * 8) {
+            /* Pointers are followed inside the message: read it there. */
+            if (!ncp__ready(p.msg, t.seg, t.at, words + 1)) return l;
+            tp = t.seg->data + (size_t)t.at * 8;
+        }
         l.start = tp + 8;
         l.len = (uint32_t)n;
         l.step_bits = (uint32_t)per * 64;
@@ -705,7 +737,10 @@ ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what) {
         if (es == NCP_ELEM_VOID && !charge(p.msg, count, what)) return l;
         if (!list_compatible(p.msg, what, expected, (int)es, data_bits, ptrs))
             return l;
-        l.start = t.seg->data + (size_t)t.at * 8;
+        const uint8_t *start =
+            words_at(p.msg, t.seg, t.at, words, transient && ptrs == 0);
+        if (start == NULL) return l;
+        l.start = start;
         l.len = (uint32_t)count;
         l.step_bits = step;
         l.data_bits = data_bits;
@@ -717,11 +752,19 @@ ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what) {
     return l;
 }
 
+ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what) {
+    return open_list(p, expected, what, false);
+}
+
+ncp_list ncp_ptr_list_transient(ncp_ptr p, int expected, const char *what) {
+    return open_list(p, expected, what, true);
+}
+
 /* A byte list for Text or Data: start and length, or false. */
 static bool byte_list(ncp_ptr p, const char *what, const char *expected,
                       const uint8_t **start, uint64_t *len) {
     target t;
-    if (!resolve(&p, &t, what)) return false;
+    if (!resolve(&p, &t, what, false)) return false;
     if ((t.tag & 3) != NCP_KIND_LIST) {
         fail_kind(p.msg, what, t.tag, expected);
         return false;
@@ -739,6 +782,7 @@ static bool byte_list(ncp_ptr p, const char *what, const char *expected,
         return false;
     }
     if (!charge(p.msg, words, what)) return false;
+    if (!ncp__ready(p.msg, t.seg, t.at, words)) return false;
     *start = t.seg->data + (size_t)t.at * 8;
     *len = count;
     return true;

@@ -170,6 +170,22 @@ static ncp_status read_all_ways(ncp_allocator a, const ts_buf *bytes) {
     if (st != NCP_OK) return st;
     st = check_content(m);
     ncp_msg_free(m);
+    if (st != NCP_OK) return st;
+
+    /* On demand, through a FILE* and a descriptor; the rest read by
+     * ncp_msg_detach. */
+    for (int by_file = 0; by_file < 2 && st == NCP_OK; by_file++) {
+        f = fopen("alloc_fail.bin", "rb");
+        assert_non_null(f);
+        st = by_file ? ncp_msg_read_file_on_demand(f, &o, &m, NULL)
+                     : ncp_msg_read_fd_on_demand(fileno(f), &o, &m, NULL);
+        if (st == NCP_OK) {
+            st = check_content(m);
+            if (st == NCP_OK) st = ncp_msg_detach(m, NULL);
+            ncp_msg_free(m);
+        }
+        fclose(f);
+    }
     return st;
 }
 

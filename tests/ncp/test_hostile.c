@@ -11,6 +11,10 @@
  * doc/encoding.md); the helpers below name the fields.  The tests in the
  * section "Bugs found" fail with the runtime as it is; see the comments
  * there.
+ *
+ * Every test runs twice: with the messages in memory, then read on demand
+ * from a file (ncp_msg_read_fd_on_demand), which must give the same values
+ * and the same errors; the streams tests read through both as well.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -86,18 +90,35 @@ static ts_buf frame(const uint64_t *words, const uint32_t *sizes,
     return b;
 }
 
-/* A message opened over its framed bytes (kept alive with it). */
+/* A message opened over its framed bytes (kept alive with it), or, in the
+ * second run of the tests, read on demand from a file holding them (whose
+ * descriptor is kept). */
 typedef struct held {
     ts_buf bytes;
     ncp_msg *m;
+    int fd;
 } held;
+
+static bool g_on_demand;
 
 static held hold(const uint64_t *words, const uint32_t *sizes, uint32_t nsegs,
                  const ncp_read_options *o) {
     held h;
     h.bytes = frame(words, sizes, nsegs);
     h.m = NULL;
+    h.fd = -1;
     ncp_error err = {NCP_OK, ""};
+    if (g_on_demand) {
+        /* The file is removed at once; the descriptor keeps it. */
+        ts_write_file("held.bin", h.bytes.data, h.bytes.len);
+        h.fd = open("held.bin", O_RDONLY);
+        assert_true(h.fd >= 0);
+        assert_int_equal(unlink("held.bin"), 0);
+        if (ncp_msg_read_fd_on_demand(h.fd, o, &h.m, &err) != NCP_OK)
+            fail_msg("open on demand: %s", err.message);
+        assert_false(ncp_msg_segment(h.m, 0, NULL, NULL)); /* not read */
+        return h;
+    }
     if (ncp_msg_from_buffer(h.bytes.data, h.bytes.len, o, &h.m, &err) != NCP_OK)
         fail_msg("open: %s", err.message);
     return h;
@@ -110,6 +131,7 @@ static held hold1(const uint64_t *words, uint32_t n,
 
 static void release(held *h) {
     ncp_msg_free(h->m);
+    if (h->fd >= 0) close(h->fd);
     ts_buf_free(&h->bytes);
 }
 
@@ -198,11 +220,19 @@ typedef enum via {
     VIA_FILE,
     VIA_FD,
     VIA_MAP,
+    VIA_FILE_ON_DEMAND,
+    VIA_FD_ON_DEMAND,
     VIA_COUNT
 } via;
 
-static const char *const via_names[VIA_COUNT] = {
-    "buffer", "fmemopen FILE*", "pipe", "regular FILE*", "regular fd", "mmap"};
+static const char *const via_names[VIA_COUNT] = {"buffer",
+                                                 "fmemopen FILE*",
+                                                 "pipe",
+                                                 "regular FILE*",
+                                                 "regular fd",
+                                                 "mmap",
+                                                 "regular FILE* on demand",
+                                                 "regular fd on demand"};
 
 #define SCRATCH_FILE "hostile.bin"
 
@@ -283,6 +313,28 @@ static ncp_status try_via(via v, const uint8_t *bytes, size_t len,
         st = ncp_msg_map_path(SCRATCH_FILE, o, &m, err);
         if (st == NCP_OK) ncp_msg_free(m);
         break;
+    case VIA_FILE_ON_DEMAND:
+    case VIA_FD_ON_DEMAND: {
+        ts_write_file(SCRATCH_FILE, bytes, len);
+        FILE *f = NULL;
+        int fd = -1;
+        if (v == VIA_FILE_ON_DEMAND) {
+            f = fopen(SCRATCH_FILE, "rb");
+            assert_non_null(f);
+            st = ncp_msg_read_file_on_demand(f, o, &m, err);
+        } else {
+            fd = open(SCRATCH_FILE, O_RDONLY);
+            assert_true(fd >= 0);
+            st = ncp_msg_read_fd_on_demand(fd, o, &m, err);
+        }
+        /* Reading the rest of a message whose table was good fails only
+         * when the file does. */
+        if (st == NCP_OK) assert_int_equal(ncp_msg_detach(m, NULL), NCP_OK);
+        if (st == NCP_OK) ncp_msg_free(m);
+        if (f) fclose(f);
+        if (fd >= 0) close(fd);
+        break;
+    }
     case VIA_COUNT: break;
     }
     if (st != NCP_OK && m != NULL)
@@ -1790,5 +1842,8 @@ int main(void) {
         cmocka_unit_test(packed_run_crossing_the_first_table_word),
         cmocka_unit_test(stream_auto_detection_of_273_segments),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("in memory", tests, NULL, NULL);
+    g_on_demand = true;
+    failed += cmocka_run_group_tests_name("read on demand", tests, NULL, NULL);
+    return failed;
 }

@@ -89,6 +89,38 @@ NCP_API NCP_NODISCARD ncp_status ncp_msg_read_file(
 NCP_API NCP_NODISCARD ncp_status ncp_msg_read_fd(
     int fd, const ncp_read_options *options, ncp_msg **out, ncp_error *err);
 
+/* Like ncp_msg_read_file and ncp_msg_read_fd, but an unpacked message in a
+ * regular file is read on demand: the segment table is read and checked,
+ * the segments' memory is allocated, and the stream is left right after the
+ * message, as by the functions above; each byte of the segments is then
+ * read (with pread(2), in blocks of 256 KiB) when the reader first reaches
+ * it, so a decoder that walks the message from front to back finds its
+ * bytes still in the cache.  The descriptor (or f) must stay open, and the
+ * message's bytes in the file unchanged, until ncp_msg_detach() or
+ * ncp_msg_free(); the stream may be read or moved meanwhile.  A read that
+ * fails (an I/O error, a file shortened meanwhile) is recorded as the
+ * message's error (NCP_ERR_IO, NCP_ERR_TRUNCATED) and the object being
+ * opened reads as its default, like a malformed pointer; bytes not read
+ * are never exposed.  ncp_msg_segment() reports nothing for a message
+ * still read on demand.  The message owns its memory, as any message read
+ * from a stream, and only borrows the descriptor: it never closes it.
+ * Packed input, and input that is not a regular file (a pipe, a socket, a
+ * FILE* without a descriptor such as fmemopen's), are read at once, as by
+ * the functions above. */
+NCP_API NCP_NODISCARD ncp_status ncp_msg_read_file_on_demand(
+    FILE *f, const ncp_read_options *options, ncp_msg **out, ncp_error *err);
+NCP_API NCP_NODISCARD ncp_status ncp_msg_read_fd_on_demand(
+    int fd, const ncp_read_options *options, ncp_msg **out, ncp_error *err);
+
+/* Reads whatever the message read on demand has not read yet and releases
+ * its source: afterwards the message is independent of the file, as if
+ * read by ncp_msg_read_fd, and its transient lists (which may lie in the
+ * released window) must not be used.  Does nothing for any other message.
+ * A failed read gives its error (also recorded in the message); the
+ * message then stays attached, and reads of the missing bytes keep
+ * failing. */
+NCP_API NCP_NODISCARD ncp_status ncp_msg_detach(ncp_msg *msg, ncp_error *err);
+
 /* Maps the file at path (or the descriptor's whole file) into memory and
  * reads the message in place.  Unpacked files are not copied (the mapping is
  * owned by the message and released by ncp_msg_free); packed files are

@@ -20,9 +20,9 @@
  *    means every value read so far came from well-formed data.
  *
  * Thread-safety: an ncp_msg and its handles must be used by one thread at a
- * time (reading updates the traversal budget and the error record).  Opening
- * several messages over the same immutable buffer from several threads is
- * safe.
+ * time (reading updates the traversal budget and the error record, and,
+ * for a message read on demand, reads the file).  Opening several messages
+ * over the same immutable buffer from several threads is safe.
  */
 #ifndef NUPIC_NCP_READER_H
 #define NUPIC_NCP_READER_H
@@ -176,7 +176,9 @@ NCP_API ncp_status ncp_msg_fail(ncp_msg *msg, ncp_status status,
                                 const char *fmt, ...) NCP_PRINTF(3, 4);
 
 NCP_API uint32_t ncp_msg_segment_count(const ncp_msg *msg);
-/* Segment i's words and size; false if i is out of range. */
+/* Segment i's words and size; false if i is out of range, or if the message
+ * is read on demand and not everything has been read (ncp_msg_detach reads
+ * the rest). */
 NCP_API bool ncp_msg_segment(const ncp_msg *msg, uint32_t i,
                              const uint8_t **data, uint32_t *words);
 /* Total size of the segments, in words. */
@@ -224,6 +226,35 @@ NCP_API ncp_struct ncp_ptr_struct(ncp_ptr p, const char *what);
  * primitive as a narrower one.  A mismatch records NCP_ERR_TYPE and gives an
  * empty list. */
 NCP_API ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what);
+
+/* As ncp_ptr_list - the same checks, traversal cost, errors and elements -
+ * for a decoder that copies the list out at once.  From a message read on
+ * demand (ncp_msg_read_fd_on_demand) that has not read the list's bytes,
+ * the list is read from a small window over the file, kept in the cache,
+ * instead of the message's own memory; the window is reused by the next
+ * ncp_ptr_list_transient() on the same message, so the list, and every
+ * handle taken from it, is valid only until then (a stale handle reads
+ * other bytes of the window, never outside it).  Lists whose elements hold
+ * pointers, lists larger than the window, and lists of any other message
+ * are read in the message, as by ncp_ptr_list, and stay valid as long as
+ * it does. */
+NCP_API ncp_list ncp_ptr_list_transient(ncp_ptr p, int expected,
+                                        const char *what);
+
+/* The element count that the pointer word at p declares for a list, read
+ * from that word alone: no far pointer is followed, nothing is checked,
+ * charged or recorded, and the list may turn out invalid, or of another
+ * length, when opened.  0 for a null, struct, far or other pointer, and for
+ * a struct list (whose count is in its tag).  For sizing memory before the
+ * lists are opened, never for trusting a size. */
+static inline uint32_t ncp_ptr_list_len_hint(ncp_ptr p) {
+    if (p.p == NULL) return 0;
+    uint64_t w = ncp_load64(p.p);
+    if ((w & 3) != 1 /* a list pointer */ ||
+        ((w >> 32) & 7) == NCP_ELEM_COMPOSITE)
+        return 0;
+    return (uint32_t)(w >> 35);
+}
 
 /* Text (must be a byte list ending in NUL) and Data (a byte list). */
 NCP_API ncp_text ncp_ptr_text(ncp_ptr p, const char *what);

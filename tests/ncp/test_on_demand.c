@@ -1,0 +1,657 @@
+/*
+ * tests/ncp/test_on_demand.c - messages read on demand from regular files
+ * (ncp_msg_read_file_on_demand, ncp_msg_read_fd_on_demand), and transient
+ * lists (ncp_ptr_list_transient).
+ *
+ * A message read on demand must read exactly as the same bytes read at once:
+ * the same values, the same status and error message, the same traversal
+ * budget left, the same bytes when copied into a builder - whatever order
+ * its pointers point in.  The stream is left right after the message, as by
+ * ncp_msg_read_file; a file that cannot be read any more (shortened, an I/O
+ * error) gives an error recorded in the message, and the object being opened
+ * reads as its default, never as bytes that were not read.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "test_support.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------------
+ * Messages
+ * ------------------------------------------------------------------------ */
+
+/* A message of several segments (far pointers) holding every kind of
+ * object: scalars, a list of 4-byte values larger than a read chunk
+ * (big 32-bit values), a struct list whose elements hold text and data, a
+ * list of lists, a list of bools, nested structs. */
+static ncp_builder *make_rich(uint32_t big) {
+    ncp_builder_options bo = {0};
+    bo.first_segment_words = 64;
+    bo.growth = NCP_GROW_FIXED;
+    ncp_builder *b;
+    assert_int_equal(ncp_builder_new(&bo, &b), NCP_OK);
+    ncp_bstruct r = ncp_builder_init_root(b, 2, 5);
+    ncp_bstruct_set_u32(&r, 0, 0xfeedu);
+    ncp_bstruct_set_u64(&r, 8, 0x123456789abcdefull);
+    ncp_blist s = ncp_bptr_init_struct_list(ncp_bstruct_ptr(&r, 0), 300, 1, 2);
+    for (uint32_t i = 0; i < 300; i++) {
+        ncp_bstruct e = ncp_blist_struct(&s, i);
+        ncp_bstruct_set_u32(&e, 0, i * 7);
+        char text[32];
+        int n = snprintf(text, sizeof text, "element %u", i);
+        ncp_bptr_set_text(ncp_bstruct_ptr(&e, 0), text, (size_t)n);
+        uint8_t data[5] = {(uint8_t)i, 1, 2, 3, (uint8_t)(i >> 8)};
+        ncp_bptr_set_data(ncp_bstruct_ptr(&e, 1), data, i % 6);
+    }
+    ncp_blist l =
+        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 1), NCP_ELEM_4BYTES, big);
+    for (uint32_t i = 0; i < big; i++)
+        ncp_blist_set_u32(&l, i, i * 2654435761u);
+    ncp_blist ll =
+        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 2), NCP_ELEM_POINTER, 40);
+    for (uint32_t i = 0; i < 40; i++) {
+        ncp_blist in =
+            ncp_bptr_init_list(ncp_blist_ptr(&ll, i), NCP_ELEM_8BYTES, i * 3);
+        for (uint32_t k = 0; k < i * 3; k++)
+            ncp_blist_set_u64(&in, k, (uint64_t)i << 32 | k);
+    }
+    ncp_blist bits =
+        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 3), NCP_ELEM_BIT, 1000);
+    for (uint32_t i = 0; i < 1000; i++)
+        ncp_blist_set_bool(&bits, i, i % 3 == 0);
+    ncp_bstruct inner = ncp_bptr_init_struct(ncp_bstruct_ptr(&r, 4), 1, 1);
+    ncp_bstruct_set_u64(&inner, 0, 42);
+    ncp_bptr_set_text(ncp_bstruct_ptr(&inner, 0), "inner", 5);
+    assert_int_equal(ncp_builder_status(b), NCP_OK);
+    assert_true(ncp_builder_segment_count(b) > 2);
+    return b;
+}
+
+/* A word's 30-bit offset field for a pointer at word `at` to word `to`. */
+static uint64_t offset_to(uint32_t at, uint32_t to) {
+    int64_t off = (int64_t)to - (int64_t)at - 1;
+    return (uint64_t)((uint32_t)off & 0x3fffffffu) << 2;
+}
+
+static uint64_t far_to(bool dbl, uint32_t pad, uint32_t seg) {
+    return 2u | (dbl ? 4u : 0u) | (uint64_t)pad << 3 | (uint64_t)seg << 32;
+}
+
+static uint64_t list_of(ncp_elem_size es, uint32_t count) {
+    return 1u | (uint64_t)es << 32 | (uint64_t)count << 35;
+}
+
+/* A message written by hand whose pointers point backwards and across
+ * segments, so that a reader going through it asks for the file's bytes
+ * out of order.  Segment 0: the root pointer (far, to a landing pad at the
+ * end of segment 1), list A of n 4-byte values, then a double-far landing
+ * pad (for list B) and a single-far one (for list A).  Segment 1: list B
+ * of n 4-byte values, the root struct (one data word, three pointers: to
+ * B through the double-far pad, to B again as bytes, backwards, to A
+ * through the single-far pad), the root's landing pad. */
+static ts_buf make_backwards(uint32_t n) {
+    uint32_t lw = (n + 1) / 2; /* words of each list */
+    uint32_t s0 = 1 + lw + 3, s1 = lw + 4 + 1;
+    uint64_t *w = calloc((size_t)s0 + s1, 8);
+    assert_non_null(w);
+    uint64_t *g0 = w, *g1 = w + s0;
+    uint32_t dpad = 1 + lw, spad = dpad + 2; /* pads in segment 0 */
+    uint32_t root = lw, rpad = lw + 4;       /* in segment 1 */
+    g0[0] = far_to(false, rpad, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        g0[1 + i / 2] |= (uint64_t)(0x40000000u + i * 13u) << (32 * (i % 2));
+        g1[i / 2] |= (uint64_t)(0x70000000u - i * 7u) << (32 * (i % 2));
+    }
+    g0[dpad] = far_to(false, 0, 1); /* B starts segment 1 */
+    g0[dpad + 1] = list_of(NCP_ELEM_4BYTES, n);
+    g0[spad] = offset_to(spad, 1) | list_of(NCP_ELEM_4BYTES, n);
+    g1[root] = 0x5eedu;
+    g1[root + 1] = far_to(true, dpad, 0);
+    g1[root + 2] = offset_to(root + 2, 0) | list_of(NCP_ELEM_BYTE, lw * 8);
+    g1[root + 3] = far_to(false, spad, 0);
+    g1[rpad] = offset_to(rpad, root) | (uint64_t)1 << 32 | (uint64_t)3 << 48;
+    ts_buf out;
+    out.len = 16 + ((size_t)s0 + s1) * 8; /* a table of two segments */
+    out.data = calloc(out.len, 1);
+    assert_non_null(out.data);
+    ncp_store32(out.data, 1);
+    ncp_store32(out.data + 4, s0);
+    ncp_store32(out.data + 8, s1);
+    for (size_t i = 0; i < (size_t)s0 + s1; i++)
+        ncp_store64(out.data + 16 + i * 8, w[i]);
+    free(w);
+    return out;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading a message every way, and comparing
+ * ------------------------------------------------------------------------ */
+
+/* What a complete read of a message gives: its first error, the traversal
+ * budget left, and its content copied into a builder and written. */
+typedef struct outcome {
+    ncp_error err;
+    uint64_t left;
+    ts_buf copy;
+} outcome;
+
+static outcome walk(ncp_msg *m) {
+    outcome o;
+    ncp_builder *b;
+    assert_int_equal(ncp_builder_new(NULL, &b), NCP_OK);
+    ncp_bptr_copy(ncp_builder_root_ptr(b), ncp_msg_root_ptr(m));
+    o.err = *ncp_msg_error(m);
+    o.left = ncp_msg_traversal_left(m);
+    if (ncp_builder_status(b) == NCP_OK) {
+        o.copy = ts_write_mem(b, 0);
+    } else {
+        o.copy.data = NULL;
+        o.copy.len = 0;
+    }
+    ncp_builder_free(b);
+    return o;
+}
+
+static void outcome_free(outcome *o) {
+    ts_buf_free(&o->copy);
+}
+
+static void assert_same_outcome(const outcome *a, const outcome *b,
+                                const char *what) {
+    if (a->err.status != b->err.status ||
+        strcmp(a->err.message, b->err.message) != 0)
+        fail_msg("%s: %s \"%s\", then %s \"%s\"", what,
+                 ncp_status_name(a->err.status), a->err.message,
+                 ncp_status_name(b->err.status), b->err.message);
+    if (a->left != b->left)
+        fail_msg("%s: traversal left %llu, then %llu", what,
+                 (unsigned long long)a->left, (unsigned long long)b->left);
+    ts_assert_bytes_equal(a->copy.data, a->copy.len, b->copy.data, b->copy.len);
+}
+
+#define SCRATCH "on_demand.bin"
+
+/* Reads bytes through every way to a regular file - at once and on demand,
+ * FILE* and descriptor - and from memory; all must agree.  On demand, the
+ * segments are then read in full by ncp_msg_detach and must equal those
+ * read at once. */
+static void all_ways_agree(const ts_buf *bytes, const ncp_read_options *o,
+                           const char *what) {
+    ncp_msg *mem = NULL;
+    assert_int_equal(
+        ncp_msg_from_buffer(bytes->data, bytes->len, o, &mem, NULL), NCP_OK);
+    outcome want = walk(mem);
+    ts_write_file(SCRATCH, bytes->data, bytes->len);
+    for (int way = 0; way < 4; way++) {
+        bool on_demand = way >= 2, by_file = way % 2 == 0;
+        FILE *f = NULL;
+        int fd = -1;
+        ncp_msg *m = NULL;
+        ncp_error err = {NCP_OK, ""};
+        ncp_status st;
+        if (by_file) {
+            f = fopen(SCRATCH, "rb");
+            assert_non_null(f);
+            st = on_demand ? ncp_msg_read_file_on_demand(f, o, &m, &err)
+                           : ncp_msg_read_file(f, o, &m, &err);
+        } else {
+            fd = open(SCRATCH, O_RDONLY);
+            assert_true(fd >= 0);
+            st = on_demand ? ncp_msg_read_fd_on_demand(fd, o, &m, &err)
+                           : ncp_msg_read_fd(fd, o, &m, &err);
+        }
+        if (st != NCP_OK) fail_msg("%s: way %d: %s", what, way, err.message);
+        outcome got = walk(m);
+        char ctx[200];
+        snprintf(ctx, sizeof ctx, "%s (%s, %s)", what,
+                 on_demand ? "on demand" : "at once",
+                 by_file ? "FILE*" : "descriptor");
+        assert_same_outcome(&want, &got, ctx);
+        outcome_free(&got);
+        /* The rest, then every segment as read at once. */
+        assert_int_equal(ncp_msg_detach(m, NULL), NCP_OK);
+        assert_int_equal(ncp_msg_segment_count(m), ncp_msg_segment_count(mem));
+        for (uint32_t i = 0; i < ncp_msg_segment_count(m); i++) {
+            const uint8_t *a, *b;
+            uint32_t aw, bw;
+            assert_true(ncp_msg_segment(mem, i, &a, &aw));
+            assert_true(ncp_msg_segment(m, i, &b, &bw));
+            ts_assert_bytes_equal(a, (size_t)aw * 8, b, (size_t)bw * 8);
+        }
+        ncp_msg_free(m);
+        if (f) fclose(f);
+        if (fd >= 0) close(fd);
+    }
+    outcome_free(&want);
+    ncp_msg_free(mem);
+}
+
+static void same_as_read_at_once(void **state) {
+    (void)state;
+    /* Lists smaller and larger than a chunk (256 KiB) and the window. */
+    const uint32_t bigs[] = {0, 1, 1000, 70000, 300000};
+    for (size_t i = 0; i < sizeof bigs / sizeof bigs[0]; i++) {
+        ncp_builder *b = make_rich(bigs[i]);
+        ts_buf bytes = ts_write_mem(b, 0);
+        char what[64];
+        snprintf(what, sizeof what, "rich message, %u values", bigs[i]);
+        all_ways_agree(&bytes, NULL, what);
+        /* Under a traversal limit that runs out midway. */
+        ncp_read_options o = {0};
+        o.traversal_limit_words = ncp_builder_size_words(b) / 2;
+        o.max_message_words = ncp_builder_size_words(b);
+        all_ways_agree(&bytes, &o, what);
+        ts_buf_free(&bytes);
+        ncp_builder_free(b);
+    }
+}
+
+static void pointers_backwards_and_out_of_order(void **state) {
+    (void)state;
+    const uint32_t ns[] = {2, 1000, 200000, 600000};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        ts_buf bytes = make_backwards(ns[i]);
+        /* The content, from memory. */
+        ncp_msg *m = NULL;
+        assert_int_equal(
+            ncp_msg_from_buffer(bytes.data, bytes.len, NULL, &m, NULL), NCP_OK);
+        ncp_struct r = ncp_msg_root(m, NULL);
+        assert_int_equal(ncp_struct_u64(&r, 0), 0x5eedu);
+        ncp_list a = ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_4BYTES, NULL);
+        assert_int_equal(ncp_list_len(&a), ns[i]);
+        assert_int_equal(ncp_list_u32(&a, ns[i] - 1),
+                         0x70000000u - (ns[i] - 1) * 7u);
+        ncp_list c = ncp_ptr_list(ncp_struct_ptr(&r, 1), NCP_ELEM_BYTE, NULL);
+        assert_int_equal(ncp_list_len(&c), (ns[i] + 1) / 2 * 8);
+        ncp_list d = ncp_ptr_list(ncp_struct_ptr(&r, 2), NCP_ELEM_4BYTES, NULL);
+        assert_int_equal(ncp_list_len(&d), ns[i]);
+        assert_int_equal(ncp_list_u32(&d, ns[i] - 1),
+                         0x40000000u + (ns[i] - 1) * 13u);
+        assert_int_equal(ncp_msg_status(m), NCP_OK);
+        ncp_msg_free(m);
+        char what[64];
+        snprintf(what, sizeof what, "backwards, %u values", ns[i]);
+        all_ways_agree(&bytes, NULL, what);
+        ts_buf_free(&bytes);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Streams
+ * ------------------------------------------------------------------------ */
+
+/* Three messages back to back (the middle one packed, which is read at
+ * once): each read on demand leaves the stream right after it, and all
+ * three can then be read, in any order. */
+static void stream_left_after_each_message(void **state) {
+    (void)state;
+    ncp_builder *b[3] = {make_rich(70000), make_rich(10), make_rich(300000)};
+    FILE *w = fopen("three.bin", "wb");
+    assert_non_null(w);
+    long ends[3];
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ncp_builder_write_file(
+                             b[i], w, i == 1 ? NCP_WRITE_PACKED : 0, NULL),
+                         NCP_OK);
+        ends[i] = ftell(w);
+    }
+    fclose(w);
+    for (int by_file = 0; by_file < 2; by_file++) {
+        FILE *f = by_file ? fopen("three.bin", "rb") : NULL;
+        int fd = by_file ? -1 : open("three.bin", O_RDONLY);
+        ncp_msg *m[3];
+        for (int i = 0; i < 3; i++) {
+            ncp_status st =
+                by_file ? ncp_msg_read_file_on_demand(f, NULL, &m[i], NULL)
+                        : ncp_msg_read_fd_on_demand(fd, NULL, &m[i], NULL);
+            assert_int_equal(st, NCP_OK);
+            long at = by_file ? ftell(f) : (long)lseek(fd, 0, SEEK_CUR);
+            assert_int_equal(at, ends[i]);
+        }
+        ncp_msg *end = NULL;
+        ncp_error err = {NCP_OK, ""};
+        ncp_status st = by_file
+                            ? ncp_msg_read_file_on_demand(f, NULL, &end, &err)
+                            : ncp_msg_read_fd_on_demand(fd, NULL, &end, &err);
+        assert_int_equal(st, NCP_ERR_TRUNCATED);
+        assert_string_equal(err.message, "end of input");
+        for (int i = 2; i >= 0; i--) {
+            ncp_msg *mem = NULL;
+            ts_buf bytes = ts_write_mem(b[i], 0);
+            assert_int_equal(
+                ncp_msg_from_buffer(bytes.data, bytes.len, NULL, &mem, NULL),
+                NCP_OK);
+            outcome want = walk(mem), got = walk(m[i]);
+            assert_same_outcome(&want, &got, "back to back");
+            outcome_free(&want);
+            outcome_free(&got);
+            ncp_msg_free(mem);
+            ncp_msg_free(m[i]);
+            ts_buf_free(&bytes);
+        }
+        if (f) fclose(f);
+        if (fd >= 0) close(fd);
+    }
+    for (int i = 0; i < 3; i++)
+        ncp_builder_free(b[i]);
+}
+
+/* Input that is not a regular file, and packed input, are read at once:
+ * the segments are there as soon as the message is. */
+static void other_input_is_read_at_once(void **state) {
+    (void)state;
+    ncp_builder *b = make_rich(1000);
+    ts_buf u = ts_write_mem(b, 0), p = ts_write_mem(b, NCP_WRITE_PACKED);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    /* Small enough for the pipe's buffer. */
+    ncp_builder *small = make_rich(10);
+    ts_buf s = ts_write_mem(small, 0);
+    assert_true(s.len < 60000);
+    FILE *w = fdopen(fds[1], "wb");
+    assert_non_null(w);
+    assert_int_equal(fwrite(s.data, 1, s.len, w), s.len);
+    fclose(w);
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_read_fd_on_demand(fds[0], NULL, &m, NULL), NCP_OK);
+    assert_true(ncp_msg_segment(m, 0, NULL, NULL));
+    ncp_msg_free(m);
+    close(fds[0]);
+    ts_write_file(SCRATCH, p.data, p.len);
+    FILE *f = fopen(SCRATCH, "rb");
+    assert_non_null(f);
+    assert_int_equal(ncp_msg_read_file_on_demand(f, NULL, &m, NULL), NCP_OK);
+    assert_true(ncp_msg_segment(m, 0, NULL, NULL));
+    assert_int_equal(ftell(f), (long)p.len);
+    ncp_msg_free(m);
+    fclose(f);
+    /* Unpacked from a regular file: on demand until detached. */
+    ts_write_file(SCRATCH, u.data, u.len);
+    f = fopen(SCRATCH, "rb");
+    assert_non_null(f);
+    assert_int_equal(ncp_msg_read_file_on_demand(f, NULL, &m, NULL), NCP_OK);
+    assert_false(ncp_msg_segment(m, 0, NULL, NULL));
+    assert_int_equal(ncp_msg_detach(m, NULL), NCP_OK);
+    assert_true(ncp_msg_segment(m, 0, NULL, NULL));
+    /* Detached, the message no longer needs the file. */
+    fclose(f);
+    outcome got = walk(m);
+    assert_int_equal(got.err.status, NCP_OK);
+    outcome_free(&got);
+    ncp_msg_free(m);
+    /* Arguments. */
+    assert_int_equal(ncp_msg_read_file_on_demand(NULL, NULL, &m, NULL),
+                     NCP_ERR_ARG);
+    assert_int_equal(ncp_msg_read_fd_on_demand(-1, NULL, &m, NULL),
+                     NCP_ERR_ARG);
+    assert_int_equal(ncp_msg_detach(NULL, NULL), NCP_ERR_ARG);
+    ts_buf_free(&u);
+    ts_buf_free(&p);
+    ts_buf_free(&s);
+    ncp_builder_free(b);
+    ncp_builder_free(small);
+}
+
+/* ------------------------------------------------------------------------
+ * Files that fail
+ * ------------------------------------------------------------------------ */
+
+/* Fills the memory it gives with 0xa5, so that bytes that were not read
+ * from the file would show. */
+static void *poison_alloc(void *ud, void *p, size_t old, size_t n) {
+    (void)ud;
+    if (n == 0) {
+        free(p);
+        return NULL;
+    }
+    uint8_t *q = realloc(p, n);
+    if (q && n > old) memset(q + old, 0xa5, n - old);
+    return q;
+}
+
+/* Only what is reached is read: the file shortened after the open still
+ * gives the root; the list past the new end fails with NCP_ERR_TRUNCATED,
+ * recorded in the message, and reads as empty; so does everything after. */
+static void shortened_file_fails_where_reached(void **state) {
+    (void)state;
+    ncp_builder *b = make_rich(300000); /* the big list: 1.2 MB, last */
+    ts_buf bytes = ts_write_mem(b, 0);
+    ncp_read_options o = {0};
+    o.alloc.fn = poison_alloc;
+    for (int transient = 0; transient < 2; transient++) {
+        ts_write_file(SCRATCH, bytes.data, bytes.len);
+        int fd = open(SCRATCH, O_RDWR);
+        assert_true(fd >= 0);
+        ncp_msg *m;
+        ncp_error err = {NCP_OK, ""};
+        assert_int_equal(ncp_msg_read_fd_on_demand(fd, &o, &m, &err), NCP_OK);
+        ncp_struct r = ncp_msg_root(m, NULL);
+        assert_int_equal(ncp_struct_u32(&r, 0), 0xfeedu);
+        /* Cut the file in the middle of the big list. */
+        assert_int_equal(ftruncate(fd, (off_t)(bytes.len - 600000)), 0);
+        ncp_ptr p = ncp_struct_ptr(&r, 1);
+        ncp_list l = transient
+                         ? ncp_ptr_list_transient(p, NCP_ELEM_4BYTES, "big")
+                         : ncp_ptr_list(p, NCP_ELEM_4BYTES, "big");
+        assert_int_equal(ncp_list_len(&l), 0);
+        assert_null(l.start);
+        assert_int_equal(ncp_msg_status(m), NCP_ERR_TRUNCATED);
+        assert_non_null(
+            strstr(ncp_msg_error(m)->message, "segments: input ends after"));
+        /* Later reads fail too; the first error stays. */
+        l = ncp_ptr_list(p, NCP_ELEM_4BYTES, "again");
+        assert_int_equal(ncp_list_len(&l), 0);
+        assert_non_null(strstr(ncp_msg_error(m)->message, "input ends"));
+        assert_int_equal(ncp_msg_detach(m, &err), NCP_ERR_TRUNCATED);
+        assert_non_null(strstr(err.message, "input ends after"));
+        assert_false(ncp_msg_segment(m, 0, NULL, NULL));
+        ncp_msg_free(m);
+        close(fd);
+    }
+    ts_buf_free(&bytes);
+    ncp_builder_free(b);
+}
+
+/* A read that fails (the descriptor replaced by one open for writing only)
+ * gives NCP_ERR_IO with the system's message. */
+static void read_error_is_recorded(void **state) {
+    (void)state;
+    ncp_builder *b = make_rich(300000);
+    ts_buf bytes = ts_write_mem(b, 0);
+    ts_write_file(SCRATCH, bytes.data, bytes.len);
+    int fd = open(SCRATCH, O_RDONLY);
+    assert_true(fd >= 0);
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_read_fd_on_demand(fd, NULL, &m, NULL), NCP_OK);
+    int w = open(SCRATCH, O_WRONLY);
+    assert_true(w >= 0);
+    assert_int_equal(dup2(w, fd), fd);
+    close(w);
+    ncp_struct r = ncp_msg_root(m, NULL);
+    assert_int_equal(ncp_struct_u32(&r, 0), 0);
+    assert_null(r.data);
+    assert_int_equal(ncp_msg_status(m), NCP_ERR_IO);
+    assert_non_null(strstr(ncp_msg_error(m)->message, "read: "));
+    assert_non_null(strstr(ncp_msg_error(m)->message, strerror(EBADF)));
+    ncp_error err = {NCP_OK, ""};
+    assert_int_equal(ncp_msg_detach(m, &err), NCP_ERR_IO);
+    ncp_msg_free(m);
+    close(fd);
+    ts_buf_free(&bytes);
+    ncp_builder_free(b);
+}
+
+/* ------------------------------------------------------------------------
+ * Transient lists
+ * ------------------------------------------------------------------------ */
+
+/* Data lists of 2500 8-byte values (20 KB each) behind a pointer list, a
+ * struct list whose elements hold text, and a list larger than the
+ * window. */
+#define NLISTS  64u
+#define LISTLEN 2500u
+#define HUGELEN 40000u
+
+static uint64_t list_value(uint32_t i, uint32_t k) {
+    return (uint64_t)(i + 1) << 40 | (uint64_t)k * 3u;
+}
+
+static ncp_builder *make_lists(void) {
+    ncp_builder *b;
+    assert_int_equal(ncp_builder_new(NULL, &b), NCP_OK);
+    ncp_bstruct r = ncp_builder_init_root(b, 0, 4);
+    ncp_blist p =
+        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 0), NCP_ELEM_POINTER, NLISTS);
+    for (uint32_t i = 0; i < NLISTS; i++) {
+        ncp_blist l =
+            ncp_bptr_init_list(ncp_blist_ptr(&p, i), NCP_ELEM_8BYTES, LISTLEN);
+        for (uint32_t k = 0; k < LISTLEN; k++)
+            ncp_blist_set_u64(&l, k, list_value(i, k));
+    }
+    ncp_blist s = ncp_bptr_init_struct_list(ncp_bstruct_ptr(&r, 1), 10, 1, 1);
+    for (uint32_t i = 0; i < 10; i++) {
+        ncp_bstruct e = ncp_blist_struct(&s, i);
+        ncp_bstruct_set_u32(&e, 0, i + 100);
+        ncp_bptr_set_text(ncp_bstruct_ptr(&e, 0), "with a pointer", 14);
+    }
+    ncp_blist h =
+        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 2), NCP_ELEM_8BYTES, HUGELEN);
+    for (uint32_t k = 0; k < HUGELEN; k++)
+        ncp_blist_set_u64(&h, k, list_value(99, k));
+    ncp_bstruct_ptr(&r, 3); /* null */
+    assert_int_equal(ncp_builder_status(b), NCP_OK);
+    return b;
+}
+
+/* Records the one allocation of `want` bytes (the segment memory). */
+typedef struct seg_alloc {
+    size_t want;
+    const uint8_t *at;
+} seg_alloc;
+
+static void *seg_alloc_fn(void *ud, void *p, size_t old, size_t n) {
+    seg_alloc *s = ud;
+    (void)old;
+    if (n == 0) {
+        free(p);
+        return NULL;
+    }
+    void *q = realloc(p, n);
+    if (q && n == s->want) s->at = q;
+    return q;
+}
+
+static bool in_segments(const seg_alloc *s, const uint8_t *p) {
+    return p >= s->at && p < s->at + s->want;
+}
+
+static void check_list(const ncp_list *l, uint32_t i, uint32_t len) {
+    assert_int_equal(ncp_list_len(l), len);
+    for (uint32_t k = 0; k < len; k += 97)
+        assert_true(ncp_list_u64(l, k) == list_value(i, k));
+    assert_true(ncp_list_u64(l, len - 1) == list_value(i, len - 1));
+}
+
+static void transient_lists(void **state) {
+    (void)state;
+    ncp_builder *b = make_lists();
+    ts_buf bytes = ts_write_mem(b, 0);
+    /* In memory: the list itself. */
+    ncp_msg *mem;
+    assert_int_equal(
+        ncp_msg_from_buffer(bytes.data, bytes.len, NULL, &mem, NULL), NCP_OK);
+    ncp_struct r = ncp_msg_root(mem, NULL);
+    ncp_list p = ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_POINTER, NULL);
+    ncp_list x = ncp_ptr_list(ncp_list_ptr(&p, 5), NCP_ELEM_8BYTES, NULL);
+    ncp_list y =
+        ncp_ptr_list_transient(ncp_list_ptr(&p, 5), NCP_ELEM_8BYTES, NULL);
+    assert_ptr_equal(x.start, y.start);
+    assert_int_equal(x.len, y.len);
+    uint64_t budget = ncp_msg_traversal_left(mem);
+
+    ts_write_file(SCRATCH, bytes.data, bytes.len);
+    int fd = open(SCRATCH, O_RDONLY);
+    assert_true(fd >= 0);
+    size_t tbytes = ((size_t)(ncp_load32(bytes.data) + 1) / 2 + 1) * 8;
+    seg_alloc sa = {bytes.len - tbytes, NULL};
+    ncp_read_options o = {0};
+    o.alloc.fn = seg_alloc_fn;
+    o.alloc.ud = &sa;
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_read_fd_on_demand(fd, &o, &m, NULL), NCP_OK);
+    assert_non_null(sa.at);
+    ncp_struct rm = ncp_msg_root(m, NULL);
+    ncp_list pm = ncp_ptr_list(ncp_struct_ptr(&rm, 0), NCP_ELEM_POINTER, NULL);
+    /* The same costs as ncp_ptr_list. */
+    x = ncp_ptr_list(ncp_list_ptr(&pm, 5), NCP_ELEM_8BYTES, NULL);
+    y = ncp_ptr_list_transient(ncp_list_ptr(&pm, 5), NCP_ELEM_8BYTES, NULL);
+    assert_int_equal(ncp_msg_traversal_left(m), budget);
+    /* Each list in turn, transient: those past the chunks read so far come
+     * from the window, not the message's memory. */
+    for (uint32_t i = 0; i < NLISTS; i++) {
+        ncp_list t =
+            ncp_ptr_list_transient(ncp_list_ptr(&pm, i), NCP_ELEM_8BYTES, NULL);
+        check_list(&t, i, LISTLEN);
+        if (i >= 20) assert_false(in_segments(&sa, t.start));
+    }
+    /* Opened as usual, a list is read into the message; then transient
+     * too. */
+    ncp_list n40 = ncp_ptr_list(ncp_list_ptr(&pm, 40), NCP_ELEM_8BYTES, NULL);
+    assert_true(in_segments(&sa, n40.start));
+    ncp_list t40 =
+        ncp_ptr_list_transient(ncp_list_ptr(&pm, 40), NCP_ELEM_8BYTES, NULL);
+    assert_ptr_equal(t40.start, n40.start);
+    /* A struct list with pointers, and a list larger than the window, are
+     * read in the message: they stay valid after other transient lists. */
+    ncp_list s = ncp_ptr_list_transient(ncp_struct_ptr(&rm, 1),
+                                        NCP_ELEM_COMPOSITE, NULL);
+    ncp_list h =
+        ncp_ptr_list_transient(ncp_struct_ptr(&rm, 2), NCP_ELEM_8BYTES, NULL);
+    assert_true(in_segments(&sa, s.start));
+    assert_true(in_segments(&sa, h.start));
+    for (uint32_t i = 0; i < NLISTS; i += 7)
+        (void)ncp_ptr_list_transient(ncp_list_ptr(&pm, i), NCP_ELEM_8BYTES,
+                                     NULL);
+    assert_int_equal(ncp_list_len(&s), 10);
+    ncp_struct e = ncp_list_struct(&s, 9);
+    assert_int_equal(ncp_struct_u32(&e, 0), 109);
+    assert_string_equal(ncp_ptr_text(ncp_struct_ptr(&e, 0), NULL).str,
+                        "with a pointer");
+    check_list(&h, 99, HUGELEN);
+    /* A null pointer, and errors, as ncp_ptr_list gives them. */
+    ncp_list none =
+        ncp_ptr_list_transient(ncp_struct_ptr(&rm, 3), NCP_ELEM_8BYTES, "f");
+    assert_int_equal(ncp_list_len(&none), 0);
+    assert_int_equal(ncp_msg_status(m), NCP_OK);
+    ncp_list bad =
+        ncp_ptr_list_transient(ncp_struct_ptr(&rm, 1), NCP_ELEM_BIT, "f");
+    assert_int_equal(ncp_list_len(&bad), 0);
+    assert_int_equal(ncp_msg_status(m), NCP_ERR_TYPE);
+    assert_string_equal(ncp_msg_error(m)->message,
+                        "f: found a struct list where List(Bool) was expected");
+    assert_int_equal(ncp_msg_detach(m, NULL), NCP_OK);
+    ncp_msg_free(m);
+    close(fd);
+    ncp_msg_free(mem);
+    ts_buf_free(&bytes);
+    ncp_builder_free(b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(same_as_read_at_once),
+        cmocka_unit_test(pointers_backwards_and_out_of_order),
+        cmocka_unit_test(stream_left_after_each_message),
+        cmocka_unit_test(other_input_is_read_at_once),
+        cmocka_unit_test(shortened_file_fails_where_reached),
+        cmocka_unit_test(read_error_is_recorded),
+        cmocka_unit_test(transient_lists),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
