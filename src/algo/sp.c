@@ -1884,11 +1884,79 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
     return NUPIC_OK;
 }
 
-/* The pools and the permanences, whose matrices check_shapes() has checked,
- * column by column (a column's pool is still in the cache when its
- * permanences are placed).  Errors are those of reading every pool, then
- * every row of permanences: an error in a row of permanences is reported
- * only when all the pools are good.  Permanence values are clipped as
+/* Room for the pools, from the lengths their pointers declare: each at most
+ * numInputs, and all together at most what the message can hold (two 4-byte
+ * entries a word).  Exact for the messages nupic-c and nupic.core write; a
+ * message that holds more (far pointers, shared rows) grows the arrays. */
+static size_t pool_hint(const nupic_sp *sp, const ncp_list *rows) {
+    uint64_t total = 0;
+    for (uint32_t c = 0; c < sp->num_columns; c++) {
+        uint32_t n = ncp_ptr_list_len_hint(ncp_list_ptr(rows, c));
+        total += n < sp->num_inputs ? n : sp->num_inputs;
+    }
+    uint64_t most = rows->msg ? ncp_msg_size_words(rows->msg) * 2 : 0;
+    if (total > most) total = most;
+    return total > 0 ? (size_t)total : 1;
+}
+
+/* Column c's pool, whose n entries are at `row`, copied and checked (in
+ * range, ascending, at least stimulusThreshold of them) and indexed. */
+static nupic_status read_pool(nupic_sp *sp, uint32_t c, const ncp_list *row,
+                              size_t used, const read_scratch *s,
+                              nupic_error *err) {
+    uint32_t n = ncp_list_len(row);
+    uint32_t *dst = sp->pool + used;
+    uint32_t k;
+#ifdef SPS_KERNELS
+    if (s->simd && row->step_bits == 32) {
+        k = sps_copy_sorted(row->start, n, sp->num_inputs, dst);
+    } else
+#endif
+    {
+        ncp_list_get_u32s(row, 0, n, dst);
+        k = check_sorted(s, dst, n, sp->num_inputs);
+    }
+    if (k < n) {
+        if (dst[k] >= sp->num_inputs)
+            return FMT("potentialPools: row %u index %u exceeds numInputs %u",
+                       c, dst[k], sp->num_inputs);
+        return FMT("potentialPools: row %u is not in ascending order "
+                   "(%u after %u)",
+                   c, dst[k], dst[k - 1]);
+    }
+    if (n < sp->stimulus_threshold)
+        return FMT("potentialPools: row %u has %u inputs, fewer than "
+                   "stimulusThreshold %u",
+                   c, n, sp->stimulus_threshold);
+    sp->pool_start[c + 1] = (uint32_t)(used + n);
+#ifdef SPS_KERNELS
+    if (s->simd) {
+        uint64_t *bits = sp->pool_bits + (size_t)c * sp->words;
+        uint32_t *rank = sp->pool_rank + (size_t)c * sp->words;
+        sps_bitset(dst, n, bits, sp->words, s->bytes);
+        uint32_t r = 0;
+        for (uint32_t w = 0; w < sp->words; w++) {
+            rank[w] = r;
+            r += (uint32_t)__builtin_popcountll(bits[w]);
+        }
+        return NUPIC_OK;
+    }
+#endif
+    index_pool(sp, c);
+    return NUPIC_OK;
+}
+
+/* The pools and the permanences, whose matrices check_shapes() has checked:
+ * every pool, then every row of permanences, each read as it is opened, so
+ * that a message read on demand is decoded while its bytes are in the cache
+ * (the writers put all the pools before all the permanences).  Errors are
+ * those of opening every pool (the first pool longer than numInputs ends
+ * the reading), then, column by column, of a pool's content, then of the
+ * column's permanences: an error in a row of permanences is reported only
+ * when all the pools are good, and the rows of permanences are opened up to
+ * the first bad pool, so that the message records its errors in the same
+ * order as when all the pools were opened first and each row of
+ * permanences read with its pool.  Permanence values are clipped as
  * nupic.core stores them, and the connected synapses are those whose
  * stored value reaches the threshold.  (nupic.core compares before
  * clipping; the two agree on every state it writes, whose values are
@@ -1899,89 +1967,41 @@ read_columns(nupic_sp *sp, SparseBinaryMatrixProto_R pp, SparseMatrixProto_R pm,
              const read_scratch *s, nupic_error *err) {
     ncp_list rows = SparseBinaryMatrixProto_get_indices(pp);
     SparseFloatList_RList prows = SparseMatrixProto_get_rows(pm);
-    nupic_error perm_err = {NUPIC_OK, ""};
-    nupic_status perm_st = NUPIC_OK;
-    /* The rows' sizes first, so that the pool arrays are allocated once. */
-    ncp_list *lists = malloc((size_t)sp->num_columns * sizeof *lists);
-    if (lists == NULL)
-        return nupic_error_set(err, NUPIC_ERR_NOMEM,
-                               "SpatialPooler: out of memory for reading");
-    size_t total = 0;
+    nupic_status st = reserve_pool(sp, 0, pool_hint(sp, &rows), true, err);
+    if (st != NUPIC_OK) return st;
+    nupic_error pool_err = {NUPIC_OK, ""};
+    uint32_t bad_pool = sp->num_columns; /* the first bad pool's column */
+    size_t used = 0;
     for (uint32_t c = 0; c < sp->num_columns; c++) {
-        lists[c] = ncp_ptr_list(ncp_list_ptr(&rows, c), NCP_ELEM_4BYTES,
-                                "SpatialPoolerProto.potentialPools.indices");
-        uint32_t n = ncp_list_len(&lists[c]);
-        if (n > sp->num_inputs) {
-            free(lists);
+        ncp_list row =
+            ncp_ptr_list_transient(ncp_list_ptr(&rows, c), NCP_ELEM_4BYTES,
+                                   "SpatialPoolerProto.potentialPools.indices");
+        uint32_t n = ncp_list_len(&row);
+        if (n > sp->num_inputs)
             return FMT("potentialPools: row %u has %u inputs, more than "
                        "numInputs %u",
                        c, n, sp->num_inputs);
-        }
-        total += n;
+        if (bad_pool < sp->num_columns) continue;
+        st = reserve_pool(sp, used, n, false, err);
+        if (st != NUPIC_OK) return st;
+        if (read_pool(sp, c, &row, used, s, &pool_err) != NUPIC_OK)
+            bad_pool = c;
+        else
+            used += n;
     }
-    /* (At least one entry, so that the arrays exist when every pool is
-     * empty.) */
-    nupic_status st = reserve_pool(sp, 0, total > 0 ? total : 1, true, err);
-    if (st != NUPIC_OK) {
-        free(lists);
-        return st;
-    }
-    size_t used = 0;
-    for (uint32_t c = 0; c < sp->num_columns; c++) {
-        const ncp_list *row = &lists[c];
-        uint32_t n = ncp_list_len(row);
-        uint32_t *dst = sp->pool + used;
-        uint32_t k;
-#ifdef SPS_KERNELS
-        if (s->simd && row->step_bits == 32) {
-            k = sps_copy_sorted(row->start, n, sp->num_inputs, dst);
-        } else
-#endif
-        {
-            ncp_list_get_u32s(row, 0, n, dst);
-            k = check_sorted(s, dst, n, sp->num_inputs);
-        }
-        if (k < n) {
-            free(lists);
-            if (dst[k] >= sp->num_inputs)
-                return FMT(
-                    "potentialPools: row %u index %u exceeds numInputs %u", c,
-                    dst[k], sp->num_inputs);
-            return FMT("potentialPools: row %u is not in ascending order "
-                       "(%u after %u)",
-                       c, dst[k], dst[k - 1]);
-        }
-        if (n < sp->stimulus_threshold) {
-            free(lists);
-            return FMT("potentialPools: row %u has %u inputs, fewer than "
-                       "stimulusThreshold %u",
-                       c, n, sp->stimulus_threshold);
-        }
-        used += n;
-        sp->pool_start[c + 1] = (uint32_t)used;
-#ifdef SPS_KERNELS
-        if (s->simd) {
-            uint64_t *bits = sp->pool_bits + (size_t)c * sp->words;
-            uint32_t *rank = sp->pool_rank + (size_t)c * sp->words;
-            sps_bitset(dst, n, bits, sp->words, s->bytes);
-            uint32_t r = 0;
-            for (uint32_t w = 0; w < sp->words; w++) {
-                rank[w] = r;
-                r += (uint32_t)__builtin_popcountll(bits[w]);
-            }
-        } else
-#endif
-        {
-            index_pool(sp, c);
-        }
-        if (perm_st != NUPIC_OK) continue;
-        perm_st = read_perm_row(
-            sp, c,
-            SparseFloatList_get_values(SparseFloatList_RList_get(prows, c)), s,
-            &perm_err);
+    nupic_error perm_err = {NUPIC_OK, ""};
+    nupic_status perm_st = NUPIC_OK;
+    for (uint32_t c = 0; c < bad_pool && perm_st == NUPIC_OK; c++) {
+        /* SparseFloatList_get_values, transient. */
+        SparseFloatList_R prow = SparseFloatList_RList_get(prows, c);
+        SparseFloat_RList vals = {ncp_ptr_list_transient(
+            ncp_struct_ptr(&prow.s, 0u), NCP_ELEM_COMPOSITE,
+            "SparseFloatList.values")};
+        perm_st = read_perm_row(sp, c, vals, s, &perm_err);
         if (perm_st == NUPIC_OK) settle_read(sp, c, s->simd);
     }
-    free(lists);
+    if (bad_pool < sp->num_columns)
+        return nupic_error_set(err, pool_err.status, "%s", pool_err.message);
     if (perm_st != NUPIC_OK)
         return nupic_error_set(err, perm_st, "%s", perm_err.message);
     return NUPIC_OK;

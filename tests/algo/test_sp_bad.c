@@ -9,7 +9,10 @@
  * which a step could not finish.  Each must fail with the status and a
  * message naming the field and the offending value, return no object and
  * leak nothing (LeakSanitizer in the asan build); input that reads must
- * write back to the same state and compute.  The normal build runs the
+ * write back to the same state and compute.  Every message is also read
+ * from a file, at once and on demand (src/algo/persist.c loads files on
+ * demand), which must give the same status and message, or equal states
+ * writing the same bytes.  The normal build runs the
  * AVX-512 load kernels where the CPU has them, the portable build the
  * scalar code; the messages are the same.
  *
@@ -21,10 +24,13 @@
 
 #include "test_support.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nupic/sp.h>
 
@@ -137,6 +143,9 @@ static int setup(void **state) {
     return 0;
 }
 
+/* The file that file_ways_agree() rewrites for each message. */
+static FILE *g_agree;
+
 static int teardown(void **state) {
     fixture *f = *state;
     nupic_sp_free(f->sp);
@@ -144,6 +153,8 @@ static int teardown(void **state) {
     ts_buf_free(&f->unpacked);
     ts_buf_free(&f->packed);
     free(f);
+    if (g_agree) fclose(g_agree);
+    g_agree = NULL;
     return 0;
 }
 
@@ -192,14 +203,97 @@ static void check_good_state(nupic_sp *sp, const char *what) {
     free(out);
 }
 
+/* The options persist.c reads files with. */
+static ncp_read_options load_options(ncp_packing packing) {
+    ncp_read_options o = {0};
+    o.packing = packing;
+    o.traversal_limit_per_message_word = 4;
+    o.max_message_words = NCP_LARGE_MAX_MESSAGE_WORDS;
+    return o;
+}
+
+/* Reads the message at f's position, at once or on demand, into a state
+ * (*sp, NULL on failure). */
+static nupic_status read_file_way(FILE *f, bool on_demand, ncp_packing packing,
+                                  nupic_sp **sp, nupic_error *err) {
+    ncp_read_options o = load_options(packing);
+    ncp_msg *m = NULL;
+    ncp_error e = {NCP_OK, ""};
+    *sp = SENTINEL;
+    nupic_error_clear(err);
+    ncp_status ns = on_demand ? ncp_msg_read_file_on_demand(f, &o, &m, &e)
+                              : ncp_msg_read_file(f, &o, &m, &e);
+    if (ns != NCP_OK) {
+        *sp = NULL;
+        return nupic_error_from_ncp(err, &e);
+    }
+    nupic_status st = nupic_sp_read(SpatialPoolerProto_read_root(m), sp, err);
+    ncp_msg_free(m);
+    return st;
+}
+
+/* data from a file, read at once and on demand: the same status and
+ * message, or equal states that write the same bytes. */
+static void file_ways_agree(const void *data, size_t len, ncp_packing packing,
+                            const char *what) {
+    /* One temporary file for all (closing a rewritten file would make the
+     * file system write it out each time); teardown closes it. */
+    if (g_agree == NULL) g_agree = tmpfile();
+    FILE *f = g_agree;
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), 0), 0);
+    rewind(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fflush(f), 0);
+    nupic_sp *sp[2];
+    nupic_error err[2];
+    nupic_status st[2];
+    for (int on_demand = 0; on_demand < 2; on_demand++) {
+        rewind(f);
+        st[on_demand] = read_file_way(f, on_demand != 0, packing,
+                                      &sp[on_demand], &err[on_demand]);
+        if (st[on_demand] == NUPIC_OK) {
+            /* The stream is left after the message either way. */
+            ncp_msg *m = NULL;
+            ncp_read_options o = load_options(packing);
+            assert_int_equal(ncp_msg_from_buffer(data, len, &o, &m, NULL),
+                             NCP_OK);
+            assert_int_equal(ftell(f), (long)ncp_msg_consumed(m));
+            ncp_msg_free(m);
+        }
+    }
+    if (st[0] != st[1] || strcmp(err[0].message, err[1].message) != 0)
+        fail_msg("%s: read at once: %s \"%s\"; on demand: %s \"%s\"", what,
+                 nupic_status_name(st[0]), err[0].message,
+                 nupic_status_name(st[1]), err[1].message);
+    if (st[0] != NUPIC_OK) {
+        assert_null(sp[0]);
+        assert_null(sp[1]);
+        return;
+    }
+    char diff[256];
+    if (!nupic_sp_equal(sp[0], sp[1], diff, sizeof diff))
+        fail_msg("%s: read at once and on demand: %s", what, diff);
+    for (int packed = 0; packed < 2; packed++) {
+        ts_buf a = sp_bytes(sp[0], packed != 0), b = sp_bytes(sp[1], packed);
+        ts_assert_bytes_equal(a.data, a.len, b.data, b.len);
+        ts_buf_free(&a);
+        ts_buf_free(&b);
+    }
+    nupic_sp_free(sp[0]);
+    nupic_sp_free(sp[1]);
+}
+
 /* Reads data with the given packing: either it fails with a proper error
  * record and no object (returns the status; the message in *err), or it
- * reads a state that passes check_good_state (returns NUPIC_OK). */
+ * reads a state that passes check_good_state (returns NUPIC_OK).  Reading
+ * it from a file at once and on demand must agree. */
 static nupic_status read_any(const void *data, size_t len, ncp_packing packing,
                              nupic_error *err, const char *what) {
     nupic_load_options lo = {packing, 0};
     nupic_sp *sp = SENTINEL;
     nupic_error_clear(err);
+    file_ways_agree(data, len, packing, what);
     nupic_status st = nupic_sp_read_from_mem(data, len, &lo, &sp, err);
     if (st == NUPIC_OK) {
         assert_non_null(sp);
@@ -319,6 +413,7 @@ typedef struct spec {
     uint32_t high;      /* high halves of a pool row's 64-bit elements */
     uint32_t count;     /* a list length for the tweak, plus one (0: none) */
     uint32_t seg_words; /* segments of this size (0: the default) */
+    bool perms_first;   /* permanences built (and laid out) before pools */
     /* Further changes to the root (scalars, lists, random state). */
     void (*tweak)(SpatialPoolerProto_B b, const struct spec *s);
     uint32_t at;  /* a column or word index for the tweak */
@@ -468,19 +563,26 @@ static ts_buf spec_build(const spec *s, bool packed) {
     if (nupic_sp_write(s->sp, root, &err) != NUPIC_OK)
         fail_msg("write: %s", err.message);
 
-    SparseBinaryMatrixProto_B pp = SpatialPoolerProto_init_potentialPools(root);
-    SparseBinaryMatrixProto_set_numRows(pp, s->pool_rows);
-    SparseBinaryMatrixProto_set_numColumns(pp, s->pool_cols);
-    ncp_blist prow = SparseBinaryMatrixProto_init_indices(pp, s->pools.n);
-    for (uint32_t c = 0; c < s->pools.n; c++)
-        put_pool_row(ncp_blist_ptr(&prow, c), s, c);
-
-    SparseMatrixProto_B pm = SpatialPoolerProto_init_permanences(root);
-    SparseMatrixProto_set_numRows(pm, s->perm_rows);
-    SparseMatrixProto_set_numColumns(pm, s->perm_cols);
-    SparseFloatList_BList mrow = SparseMatrixProto_init_rows(pm, s->perms.n);
-    for (uint32_t c = 0; c < s->perms.n; c++)
-        put_perm_row(SparseFloatList_BList_get(mrow, c), s, c);
+    for (int part = 0; part < 2; part++) {
+        if ((part == 0) != s->perms_first) {
+            SparseBinaryMatrixProto_B pp =
+                SpatialPoolerProto_init_potentialPools(root);
+            SparseBinaryMatrixProto_set_numRows(pp, s->pool_rows);
+            SparseBinaryMatrixProto_set_numColumns(pp, s->pool_cols);
+            ncp_blist prow =
+                SparseBinaryMatrixProto_init_indices(pp, s->pools.n);
+            for (uint32_t c = 0; c < s->pools.n; c++)
+                put_pool_row(ncp_blist_ptr(&prow, c), s, c);
+        } else {
+            SparseMatrixProto_B pm = SpatialPoolerProto_init_permanences(root);
+            SparseMatrixProto_set_numRows(pm, s->perm_rows);
+            SparseMatrixProto_set_numColumns(pm, s->perm_cols);
+            SparseFloatList_BList mrow =
+                SparseMatrixProto_init_rows(pm, s->perms.n);
+            for (uint32_t c = 0; c < s->perms.n; c++)
+                put_perm_row(SparseFloatList_BList_get(mrow, c), s, c);
+        }
+    }
 
     if (s->tweak) s->tweak(root, s);
     assert_int_equal(ncp_builder_status(b), NCP_OK);
@@ -511,6 +613,7 @@ static void expect_read(spec *s, const nupic_sp *equal_to, const char *what) {
     for (int packed = 0; packed < 2; packed++) {
         ts_buf m = spec_build(s, packed != 0);
         if (!packed) save_for_corpus(&m, what, "bin");
+        file_ways_agree(m.data, m.len, NCP_PACKING_AUTO, what);
         nupic_sp *sp = NULL;
         nupic_error err = {NUPIC_OK, ""};
         if (nupic_sp_read_from_mem(m.data, m.len, NULL, &sp, &err))
@@ -1648,6 +1751,123 @@ static void all_pools_empty(void **state) {
 }
 
 /* ------------------------------------------------------------------------
+ * Files read on demand
+ * ------------------------------------------------------------------------ */
+
+/* Permanences laid out before the pools (the reader reads every pool
+ * first): the same state, from memory and from files. */
+static void permanences_before_pools(void **state) {
+    fixture *f = *state;
+    spec s = spec_of(f, f->sp);
+    s.perms_first = true;
+    expect_read(&s, f->sp, "permanences first");
+    s = spec_of(f, f->local);
+    s.perms_first = true;
+    s.seg_words = 16;
+    expect_read(&s, f->local, "permanences first, small segments");
+    s = spec_of(f, f->sp);
+    s.perms_first = true;
+    s.perms.idx[3][0] = NI + 7;
+    expect_fail(&s, NUPIC_ERR_FORMAT,
+                "SpatialPoolerProto.permanences: row 3 index 107 exceeds "
+                "numInputs 100");
+}
+
+/* A state of about 2 MB: larger than the reader's window and chunks. */
+static nupic_sp *large_sp(void) {
+    nupic_sp_params p;
+    nupic_sp_params_default(&p);
+    p.num_dimensions = 1;
+    p.input_dimensions[0] = 512;
+    p.column_dimensions[0] = 400;
+    p.potential_radius = 512;
+    p.potential_pct = 0.8f;
+    p.num_active_columns_per_inh_area = 10;
+    p.seed = 99;
+    return make_sp(&p, 3);
+}
+
+/* The offset of the middle of the rows of permanences in the unpacked
+ * message b (nupic_sp_write lays them out after the pools). */
+static size_t middle_of_permanences(const ts_buf *b) {
+    ncp_msg *m = ts_open(b);
+    SpatialPoolerProto_R r = SpatialPoolerProto_read_root(m);
+    SparseFloatList_RList pr =
+        SparseMatrixProto_get_rows(SpatialPoolerProto_get_permanences(r));
+    uint32_t n = SparseFloatList_RList_len(pr);
+    SparseFloat_RList v =
+        SparseFloatList_get_values(SparseFloatList_RList_get(pr, n / 2));
+    size_t at = (size_t)(v.l.start - b->data);
+    assert_int_equal(ncp_msg_status(m), NCP_OK);
+    ncp_msg_free(m);
+    assert_true(at > b->len / 2 && at < b->len);
+    return at;
+}
+
+/* A file cut in the middle of the rows of permanences fails, whichever
+ * way it is read, with what reading it at once gives. */
+static void file_cut_in_permanence_rows(void **state) {
+    (void)state;
+    nupic_sp *sp = large_sp();
+    ts_buf b = sp_bytes(sp, false);
+    assert_true(b.len > (2u << 20) * 3 / 4);
+    size_t cut = middle_of_permanences(&b);
+    const char *subs[] = {NULL};
+    expect_bytes_fail(b.data, cut, NUPIC_ERR_FORMAT, subs, "cut in rows");
+    /* And the whole file reads (at once and on demand agree). */
+    nupic_error err;
+    assert_int_equal(read_any(b.data, b.len, NCP_PACKING_AUTO, &err, "large"),
+                     NUPIC_OK);
+    ts_buf_free(&b);
+    nupic_sp_free(sp);
+}
+
+/* A file that stops being readable while the state is read on demand:
+ * shortened in the middle of the rows of permanences, or its descriptor
+ * replaced by one that cannot read.  The read fails with that error, no
+ * state, nothing leaked. */
+static void file_fails_while_read(void **state) {
+    (void)state;
+    nupic_sp *sp = large_sp();
+    ts_buf b = sp_bytes(sp, false);
+    size_t cut = middle_of_permanences(&b);
+    for (int how = 0; how < 2; how++) {
+        ts_write_file("failing.bin", b.data, b.len);
+        int fd = open("failing.bin", O_RDWR);
+        assert_true(fd >= 0);
+        ncp_read_options o = load_options(NCP_PACKING_AUTO);
+        ncp_msg *m = NULL;
+        assert_int_equal(ncp_msg_read_fd_on_demand(fd, &o, &m, NULL), NCP_OK);
+        if (how == 0) {
+            assert_int_equal(ftruncate(fd, (off_t)cut), 0);
+        } else {
+            int w = open("failing.bin", O_WRONLY);
+            assert_true(w >= 0);
+            assert_int_equal(dup2(w, fd), fd);
+            close(w);
+        }
+        nupic_sp *back = SENTINEL;
+        nupic_error err = {NUPIC_OK, ""};
+        nupic_status st =
+            nupic_sp_read(SpatialPoolerProto_read_root(m), &back, &err);
+        assert_null(back);
+        if (how == 0) {
+            assert_int_equal(st, NUPIC_ERR_FORMAT);
+            assert_non_null(strstr(err.message, "segments: input ends after"));
+        } else {
+            assert_int_equal(st, NUPIC_ERR_IO);
+            assert_non_null(strstr(err.message, strerror(EBADF)));
+        }
+        assert_int_equal(err.status, st);
+        ncp_msg_free(m);
+        close(fd);
+    }
+    remove("failing.bin");
+    ts_buf_free(&b);
+    nupic_sp_free(sp);
+}
+
+/* ------------------------------------------------------------------------
  * Random state
  * ------------------------------------------------------------------------ */
 
@@ -1800,6 +2020,9 @@ int main(void) {
         cmocka_unit_test(permanence_bounds),
         cmocka_unit_test(perm_between_threshold_and_trim),
         cmocka_unit_test(all_pools_empty),
+        cmocka_unit_test(permanences_before_pools),
+        cmocka_unit_test(file_cut_in_permanence_rows),
+        cmocka_unit_test(file_fails_while_read),
         cmocka_unit_test(bad_random_state),
         cmocka_unit_test(root_pointers_of_wrong_kind),
     };
