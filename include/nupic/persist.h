@@ -1,6 +1,14 @@
 /*
  * nupic/persist.h - options shared by the save and load functions of every
  * component (nupic_sp_save, nupic_tm_write_to_file, ...).
+ *
+ * Loads from a FILE* (*_read_from_file) or a path (*_load) read one
+ * message and leave a FILE* right after it.  An unpacked message in a
+ * regular file is read on demand, as the component's reader reaches each
+ * part (ncp_msg_read_fd_on_demand): the FILE* or file must not be changed
+ * until the load returns.  If the file cannot be read to the end (shortened
+ * meanwhile, an I/O error), the load fails with NUPIC_ERR_FORMAT or
+ * NUPIC_ERR_IO and returns no object.
  */
 #ifndef NUPIC_PERSIST_H
 #define NUPIC_PERSIST_H

@@ -1,6 +1,12 @@
 /*
  * src/algo/persist.c - one message per saved component.
  *
+ * A component loaded from a FILE* or a path is read on demand
+ * (ncp_msg_read_fd_on_demand): its reader runs while the segments arrive,
+ * and decodes each part while it is in the cache.  Every reader checks
+ * ncp_msg_status() at the end, so a read of the file that fails midway
+ * (recorded in the message) fails the load.
+ *
  * Paths are read with read(2), not mapped: every reader copies what it
  * keeps, so a mapping would save no copy (and is slower for large states:
  * one page fault per page), and a file truncated while mapped would stop the
@@ -129,14 +135,18 @@ nupic_status persist_from_file(FILE *f, persist_reader r,
     ncp_read_options ro = read_options(o);
     ncp_msg *m = NULL;
     ncp_error e = {NCP_OK, ""};
-    if (ncp_msg_read_file(f, &ro, &m, &e) != NCP_OK)
+    /* The reader runs while the segments arrive; f is already past the
+     * message. */
+    if (ncp_msg_read_file_on_demand(f, &ro, &m, &e) != NCP_OK)
         return nupic_error_from_ncp(err, &e);
     return finish_read(m, r, out, err);
 }
 
-/* One message from the file at path, its errors prefixed with the path. */
+/* One message from the file at path, its errors prefixed with the path;
+ * read on demand from *fd, which the caller closes after freeing *m, when
+ * fd is not NULL. */
 static nupic_status read_path(const char *path, const nupic_load_options *o,
-                              ncp_msg **m, nupic_error *err) {
+                              ncp_msg **m, int *fd_out, nupic_error *err) {
     *m = NULL;
     if (path == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL path");
@@ -147,12 +157,14 @@ static nupic_status read_path(const char *path, const nupic_load_options *o,
         ncp_error_set(&named, NCP_ERR_IO, "%s: %s", path, strerror(errno));
         return nupic_error_from_ncp(err, &named);
     }
-    ncp_status st = ncp_msg_read_fd(fd, &ro, m, &e);
-    close(fd);
+    ncp_status st = fd_out ? ncp_msg_read_fd_on_demand(fd, &ro, m, &e)
+                           : ncp_msg_read_fd(fd, &ro, m, &e);
+    if (st != NCP_OK || fd_out == NULL) close(fd);
     if (st != NCP_OK) {
         ncp_error_set(&named, st, "%s: %s", path, e.message);
         return nupic_error_from_ncp(err, &named);
     }
+    if (fd_out) *fd_out = fd;
     return NUPIC_OK;
 }
 
@@ -161,9 +173,25 @@ nupic_status persist_from_path(const char *path, persist_reader r,
                                nupic_error *err) {
     *out = NULL;
     ncp_msg *m = NULL;
-    nupic_status st = read_path(path, o, &m, err);
+    int fd = -1;
+    nupic_status st = read_path(path, o, &m, &fd, err);
     if (st != NUPIC_OK) return st;
-    return finish_read(m, r, out, err);
+    /* The reader runs while the segments arrive. */
+    nupic_error local = {NUPIC_OK, ""};
+    st = r(m, out, &local);
+    ncp_status ms = ncp_msg_status(m);
+    if (st != NUPIC_OK && (ms == NCP_ERR_IO || ms == NCP_ERR_TRUNCATED)) {
+        /* The file could not be read (only reading does that): named like
+         * the errors of reading its segment table. */
+        ncp_error named = {NCP_OK, ""};
+        ncp_error_set(&named, ms, "%s: %s", path, ncp_msg_error(m)->message);
+        nupic_error_from_ncp(err, &named);
+    } else if (st != NUPIC_OK) {
+        nupic_error_set(err, local.status, "%s", local.message);
+    }
+    ncp_msg_free(m);
+    close(fd);
+    return st;
 }
 
 nupic_status persist_from_mem(const void *buf, size_t len, persist_reader r,
@@ -192,7 +220,7 @@ nupic_status persist_open_file(FILE *f, const nupic_load_options *o,
 
 nupic_status persist_open_path(const char *path, const nupic_load_options *o,
                                ncp_msg **m, nupic_error *err) {
-    return read_path(path, o, m, err);
+    return read_path(path, o, m, NULL, err);
 }
 
 nupic_status persist_open_mem(const void *buf, size_t len,

@@ -371,8 +371,8 @@ static void failed_save_keeps_old_file(void **state) {
 }
 
 /* Loading from a path: errors name the path; a file cut short is an error
- * (the file is read, not mapped, so this is also what a file truncated
- * during the load gives); a pipe works as well as a regular file. */
+ * (the file is read, not mapped: a file truncated during the load gives an
+ * error too, see test_sp_bad.c); a pipe works as well as a regular file. */
 static void load_path_errors(void **state) {
     fixture *f = *state;
     nupic_sp_params p = hotgym_params();
@@ -423,6 +423,120 @@ static void load_path_errors(void **state) {
     remove("sp_whole.capnp");
     ts_buf_free(&whole);
     nupic_sp_free(sp);
+}
+
+/* The states nupic.core wrote (and ours, after many steps), loaded from
+ * files - read on demand by nupic_sp_load and nupic_sp_read_from_file -
+ * equal those read from memory, and those read from the files at once, and
+ * write the same bytes. */
+static const char *const sp_reference_files[] = {
+    "reference/sp-hotgym/sp_seq_step1000.capnp.xz",
+    "reference/generated/sp-2d/sp_step500.capnp.xz",
+    "reference/generated/sp-local-wrap/sp_step500.capnp.xz",
+    "reference/sp-tiny/sp_tiny_10x10_cppdefaults.capnp",
+    "reference/sp-tiny/sp_tiny_10x10_cppdefaults.capnp.packed",
+    "reference/sp-tiny/sp_tiny_10x10_pydefaults_seed1956.capnp",
+    "reference/sp-tiny/sp_tiny_10x10_pydefaults_seed1956.capnp.packed"};
+
+static void assert_equal_states(const nupic_sp *a, const nupic_sp *b,
+                                const char *what) {
+    char diff[256];
+    if (!nupic_sp_equal(a, b, diff, sizeof diff))
+        fail_msg("%s: %s", what, diff);
+    for (int unpacked = 0; unpacked < 2; unpacked++) {
+        ts_buf x, y;
+        write_mem(a, unpacked, &x);
+        write_mem(b, unpacked, &y);
+        ts_assert_bytes_equal(x.data, x.len, y.data, y.len);
+        ts_buf_free(&x);
+        ts_buf_free(&y);
+    }
+}
+
+static void reference_files_load_from_files(void **state) {
+    (void)state;
+    size_t nfiles = sizeof sp_reference_files / sizeof sp_reference_files[0];
+    for (size_t i = 0; i < nfiles; i++) {
+        const char *name = sp_reference_files[i];
+        ts_buf bytes = ts_read_data(name);
+        nupic_sp *mem = NULL, *back = NULL;
+        nupic_error err = {NUPIC_OK, ""};
+        if (nupic_sp_read_from_mem(bytes.data, bytes.len, NULL, &mem, &err))
+            fail_msg("%s: %s", name, err.message);
+        ts_write_file("reference.capnp", bytes.data, bytes.len);
+        /* A path. */
+        if (nupic_sp_load("reference.capnp", NULL, &back, &err))
+            fail_msg("%s: load: %s", name, err.message);
+        assert_equal_states(mem, back, name);
+        nupic_sp_free(back);
+        /* A FILE*, left at the end of the message. */
+        FILE *fp = fopen("reference.capnp", "rb");
+        assert_non_null(fp);
+        if (nupic_sp_read_from_file(fp, NULL, &back, &err))
+            fail_msg("%s: FILE*: %s", name, err.message);
+        assert_int_equal(ftell(fp), (long)bytes.len);
+        assert_equal_states(mem, back, name);
+        nupic_sp_free(back);
+        /* The file read at once, then decoded. */
+        rewind(fp);
+        ncp_read_options o = {0};
+        o.traversal_limit_per_message_word = 4;
+        o.max_message_words = NCP_LARGE_MAX_MESSAGE_WORDS;
+        ncp_msg *m = NULL;
+        assert_int_equal(ncp_msg_read_file(fp, &o, &m, NULL), NCP_OK);
+        if (nupic_sp_read(SpatialPoolerProto_read_root(m), &back, &err))
+            fail_msg("%s: read at once: %s", name, err.message);
+        assert_equal_states(mem, back, name);
+        nupic_sp_free(back);
+        ncp_msg_free(m);
+        fclose(fp);
+        nupic_sp_free(mem);
+        ts_buf_free(&bytes);
+    }
+    remove("reference.capnp");
+}
+
+/* States back to back in one file - nupic.core's hotgym state, ours
+ * unpacked and packed, then other bytes - load one after the other, each
+ * load leaving the file right after its state. */
+static void states_back_to_back_in_a_file(void **state) {
+    fixture *f = *state;
+    ts_buf theirs = ts_read_data(sp_reference_files[0]);
+    nupic_sp_params p = hotgym_params();
+    nupic_error err = {NUPIC_OK, ""};
+    nupic_sp *ours, *mem;
+    assert_int_equal(nupic_sp_new(&p, &ours, &err), NUPIC_OK);
+    run_and_check(ours, f, 0, 20);
+    assert_int_equal(
+        nupic_sp_read_from_mem(theirs.data, theirs.len, NULL, &mem, &err),
+        NUPIC_OK);
+    FILE *fp = tmpfile();
+    assert_non_null(fp);
+    assert_int_equal(fwrite(theirs.data, 1, theirs.len, fp), theirs.len);
+    long ends[3];
+    ends[0] = ftell(fp);
+    for (int packed = 0; packed < 2; packed++) {
+        nupic_save_options so = {packed == 0};
+        assert_int_equal(nupic_sp_write_to_file(ours, fp, &so, &err), NUPIC_OK);
+        ends[1 + packed] = ftell(fp);
+    }
+    assert_true(fputs("after the states", fp) >= 0);
+    rewind(fp);
+    for (int i = 0; i < 3; i++) {
+        nupic_sp *back = NULL;
+        if (nupic_sp_read_from_file(fp, NULL, &back, &err) != NUPIC_OK)
+            fail_msg("state %d: %s", i, err.message);
+        assert_int_equal(ftell(fp), ends[i]);
+        assert_equal_states(i == 0 ? mem : ours, back, "back to back");
+        nupic_sp_free(back);
+    }
+    char rest[32] = {0};
+    assert_non_null(fgets(rest, sizeof rest, fp));
+    assert_string_equal(rest, "after the states");
+    fclose(fp);
+    nupic_sp_free(ours);
+    nupic_sp_free(mem);
+    ts_buf_free(&theirs);
 }
 
 /* Right after construction, the whole state equals nupic.core's. */
@@ -480,6 +594,8 @@ int main(void) {
         cmocka_unit_test(decodes_with_nupic_schema),
         cmocka_unit_test(failed_save_keeps_old_file),
         cmocka_unit_test(load_path_errors),
+        cmocka_unit_test(reference_files_load_from_files),
+        cmocka_unit_test(states_back_to_back_in_a_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
