@@ -38,7 +38,14 @@
  *  I9  a message that reads without error (and holds no capability) copies
  *      without error; the copy reads without error; copying the copy gives
  *      byte-identical output, unpacked and packed, whatever the segment
- *      layout of the source; its packed form unpacks to the same segments.
+ *      layout of the source; its packed form unpacks to the same segments;
+ *  I13 the same bytes read on demand from a regular file
+ *      (ncp_msg_read_fd_on_demand), lists without pointers opened
+ *      transient, walk to the same status, message and budget (extents are
+ *      not checked there: the segments are not exposed until the message is
+ *      detached, and transient lists lie in the reader's window; every
+ *      access is still checked by AddressSanitizer), and, detached, hold
+ *      the same segments.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +170,7 @@ enum {
 typedef struct walker {
     ncp_msg *m;
     int probe;
+    int on_demand; /* I13: no extent checks; transient lists */
     int saw_cap;
     uint64_t left;   /* budget after the last call (I4) */
     ncp_error first; /* the first error seen (I5) */
@@ -173,6 +181,7 @@ static void walker_init(walker *w, ncp_msg *m, int probe_kind,
                         uint8_t *scratch) {
     w->m = m;
     w->probe = probe_kind;
+    w->on_demand = 0;
     w->saw_cap = 0;
     w->left = ncp_msg_traversal_left(m);
     w->first = *ncp_msg_error(m);
@@ -223,6 +232,7 @@ static int check_probe(walker *w, ncp_status before, ncp_ptr p, int failed,
 
 /* I3 for a list: its elements (and a struct list's tag) lie in a segment. */
 static void check_list_extent(const walker *w, const ncp_list *l) {
+    if (w->on_demand) return;
     uint64_t bytes = ((uint64_t)l->len * l->step_bits + 7) / 8;
     FZ_CHECK(in_message(w->m, l->start, bytes),
              "list of %u elements of %u bits outside the message", l->len,
@@ -236,6 +246,7 @@ static void check_list_extent(const walker *w, const ncp_list *l) {
 }
 
 static void check_struct_extent(const walker *w, const ncp_struct *s) {
+    if (w->on_demand) return;
     FZ_CHECK(
         in_message(w->m, s->data, (uint64_t)s->data_bytes + 8u * s->ptr_count),
         "struct of %u data bytes and %u pointers outside the message",
@@ -501,7 +512,10 @@ static void walk_ptr(walker *w, ncp_ptr p) {
     }
     case NCP_PTR_LIST: {
         before = ncp_msg_status(w->m);
-        ncp_list l = ncp_ptr_list(p, NCP_LIST_ANY, NULL);
+        /* (A transient list is used up before the next list is opened.) */
+        ncp_list l = w->on_demand
+                         ? ncp_ptr_list_transient(p, NCP_LIST_ANY, NULL)
+                         : ncp_ptr_list(p, NCP_LIST_ANY, NULL);
         after_call(w);
         if (before == NCP_OK)
             FZ_CHECK((l.start == NULL) == (ncp_msg_status(w->m) != NCP_OK),
@@ -556,9 +570,11 @@ static void probe_caller_errors(walker *w, ncp_ptr root) {
     after_call(w);
 }
 
-static outcome walk(ncp_msg *m, int probe_kind, uint8_t *scratch) {
+static outcome walk_as(ncp_msg *m, int probe_kind, uint8_t *scratch,
+                       int on_demand) {
     walker w;
     walker_init(&w, m, probe_kind, scratch);
+    w.on_demand = on_demand;
     ncp_ptr root = ncp_msg_root_ptr(m);
     after_call(&w);
     if (probe_kind == PROBE_STRUCT) {
@@ -576,6 +592,10 @@ static outcome walk(ncp_msg *m, int probe_kind, uint8_t *scratch) {
              ncp_msg_error(m)->message);
     outcome o = {*ncp_msg_error(m), ncp_msg_traversal_left(m), w.saw_cap};
     return o;
+}
+
+static outcome walk(ncp_msg *m, int probe_kind, uint8_t *scratch) {
+    return walk_as(m, probe_kind, scratch, 0);
 }
 
 static void same_outcome(const outcome *a, const outcome *b, const char *what) {
@@ -806,6 +826,39 @@ static int unpacked_fits(const uint8_t *b, size_t len,
     return total <= (len - tbytes) / 8;
 }
 
+/* I13: the input read on demand from a regular file walks as m did (its
+ * outcome `want`) and, detached, holds m's segments. */
+static void on_demand_pass(const uint8_t *data, size_t size, const ncp_msg *m,
+                           const ncp_read_options *o, const outcome *want,
+                           uint8_t *scratch) {
+    int fd = fz_file_with(data, size);
+    ncp_msg *od = NULL;
+    ncp_error err = {NCP_OK, ""};
+    ncp_status st = ncp_msg_read_fd_on_demand(fd, o, &od, &err);
+    if (st != NCP_OK) {
+        /* The stream readers need four bytes (fuzz_stream.c). */
+        FZ_CHECK(ncp_msg_consumed(m) < 4,
+                 "opens from memory, not on demand: %s", err.message);
+        return;
+    }
+    outcome got = walk_as(od, PROBE_NONE, scratch, 1);
+    same_outcome(want, &got, "walk in place vs read on demand");
+    ncp_error derr = {NCP_OK, ""};
+    FZ_CHECK(ncp_msg_detach(od, &derr) == NCP_OK, "detach: %s", derr.message);
+    uint32_t n = ncp_msg_segment_count(m);
+    FZ_CHECK(ncp_msg_segment_count(od) == n, "on demand: %u segments",
+             ncp_msg_segment_count(od));
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *a = NULL, *b = NULL;
+        uint32_t wa = 0, wb = 0;
+        ncp_msg_segment(m, i, &a, &wa);
+        FZ_CHECK(ncp_msg_segment(od, i, &b, &wb), "detached segment %u", i);
+        FZ_CHECK(wa == wb && (wa == 0 || memcmp(a, b, (size_t)wa * 8) == 0),
+                 "on demand: segment %u differs", i);
+    }
+    ncp_msg_free(od);
+}
+
 static void check_open(const uint8_t *data, size_t size, ncp_read_options o) {
     static int sentinel;
     ncp_msg *m = (ncp_msg *)(void *)&sentinel;
@@ -902,6 +955,7 @@ static void check_open(const uint8_t *data, size_t size, ncp_read_options o) {
     segs sg = segs_copy(m);
     uint8_t *scratch = fz_malloc(MAX_BULK * 8);
     outcome in_place = walk(m, PROBE_NONE, scratch);
+    on_demand_pass(data, size, m, &o, &in_place, scratch);
     ncp_msg *m1 = segs_open(&sg, &o);
     outcome strict = walk(m1, PROBE_NONE, scratch);
     same_outcome(&in_place, &strict, "walk in place vs over copies");

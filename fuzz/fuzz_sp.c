@@ -21,16 +21,26 @@
  * must give the same status and message, an equal object, the same bytes.
  * That also checks that reading is deterministic.
  *
+ * The input is also read from a regular file, at once (ncp_msg_read_fd)
+ * and on demand (ncp_msg_read_fd_on_demand, as nupic_sp_load and
+ * nupic_sp_read_from_file do: the pools and rows of permanences then come
+ * through the reader's window), then decoded with nupic_sp_read: the two
+ * must give the same status and message, or equal states that write the
+ * same bytes - the state read from memory, when there is one.
+ *
  * Every allocation and access is checked by AddressSanitizer and
  * UndefinedBehaviorSanitizer.  The state a message describes may be large
  * for its size: numInputs is not bounded by the message (docs/security.md);
  * inputs whose state would take more than STATE_BUDGET bytes are skipped,
  * and only states of at most COMPUTE_BUDGET connection words compute.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nupic/sp.h>
 
@@ -170,6 +180,69 @@ static void check_compute(nupic_sp *sp, const char *ctx) {
     free(out);
 }
 
+/* Reads the file at fd's start, at once or on demand, and decodes it. */
+static nupic_status read_fd_way(int fd, bool on_demand, ncp_packing packing,
+                                nupic_sp **sp, nupic_error *err) {
+    ncp_read_options o = read_options(packing);
+    ncp_msg *m = NULL;
+    ncp_error e = {NCP_OK, ""};
+    FZ_CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+    *sp = NULL;
+    ncp_status ns = on_demand ? ncp_msg_read_fd_on_demand(fd, &o, &m, &e)
+                              : ncp_msg_read_fd(fd, &o, &m, &e);
+    if (ns != NCP_OK) return nupic_error_from_ncp(err, &e);
+    *sp = (nupic_sp *)(void *)&g_sentinel;
+    nupic_status st = nupic_sp_read(SpatialPoolerProto_read_root(m), sp, err);
+    ncp_msg_free(m);
+    return st;
+}
+
+static void same_bytes(const nupic_sp *a, const nupic_sp *b, const char *ctx) {
+    for (int unpacked = 0; unpacked < 2; unpacked++) {
+        void *x = NULL, *y = NULL;
+        size_t xl = 0, yl = 0;
+        write_mem(a, unpacked != 0, &x, &xl, ctx);
+        write_mem(b, unpacked != 0, &y, &yl, ctx);
+        FZ_CHECK(xl == yl && memcmp(x, y, xl) == 0,
+                 "%s: the states write other bytes (%zu and %zu)", ctx, xl, yl);
+        free(x);
+        free(y);
+    }
+}
+
+/* The input from a file, read at once and on demand; mem is the state read
+ * from memory (NULL if that failed). */
+static void check_files(const uint8_t *data, size_t size, ncp_packing packing,
+                        const nupic_sp *mem, const char *ctx) {
+    int fd = fz_file_with(data, size);
+    nupic_sp *sp[2];
+    nupic_error err[2] = {{NUPIC_OK, ""}, {NUPIC_OK, ""}};
+    nupic_status st[2];
+    for (int od = 0; od < 2; od++)
+        st[od] = read_fd_way(fd, od != 0, packing, &sp[od], &err[od]);
+    FZ_CHECK(st[0] == st[1] && strcmp(err[0].message, err[1].message) == 0,
+             "%s: from a file at once: %s \"%s\"; on demand: %s \"%s\"", ctx,
+             nupic_status_name(st[0]), err[0].message, nupic_status_name(st[1]),
+             err[1].message);
+    if (mem != NULL)
+        FZ_CHECK(st[0] == NUPIC_OK,
+                 "%s: reads from memory, not from a file: %s", ctx,
+                 err[0].message);
+    if (st[0] != NUPIC_OK) {
+        fz_check_failed_read(st[1], sp[1], &err[1], NUPIC_OK, ctx);
+        return;
+    }
+    char diff[256];
+    FZ_CHECK(nupic_sp_equal(sp[0], sp[1], diff, sizeof diff),
+             "%s: read from a file at once and on demand: %s", ctx, diff);
+    same_bytes(sp[0], sp[1], ctx);
+    if (mem != NULL)
+        FZ_CHECK(nupic_sp_equal(mem, sp[1], diff, sizeof diff),
+                 "%s: read from memory and on demand: %s", ctx, diff);
+    nupic_sp_free(sp[0]);
+    nupic_sp_free(sp[1]);
+}
+
 static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
                        const char *ctx) {
     if (!within_budget(data, size, packing)) return;
@@ -188,6 +261,7 @@ static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
              "\"%s\"",
              ctx, nupic_status_name(st), err.message, nupic_status_name(st2),
              err2.message);
+    check_files(data, size, packing, st == NUPIC_OK ? sp : NULL, ctx);
     if (st != NUPIC_OK) {
         fz_check_failed_read(st, sp, &err, NUPIC_OK, ctx);
         fz_check_failed_read(st2, sp2, &err2, NUPIC_OK, ctx);

@@ -6,7 +6,10 @@
  * are then read through every stream reader:
  *   - a FILE* over memory (fmemopen: not a regular file, so exact reads),
  *   - a FILE* and a descriptor over a regular file (a memfd: read-ahead,
- *     then a seek back to the end of the message),
+ *     then a seek back to the end of the message), read at once and on
+ *     demand (ncp_msg_read_file_on_demand, ncp_msg_read_fd_on_demand: the
+ *     message, copied into a builder before the rest is read, must give the
+ *     reference's copy, error and budget; then, detached, its segments),
  *   - a pipe (exact reads of a descriptor),
  *   - a mapping of the regular file (ncp_msg_map_fd, the first message),
  * under automatic, unpacked and packed framing.  Each reader must agree
@@ -136,9 +139,60 @@ static void same_message(const ref *r, ncp_msg *m, const char *how, int k) {
              "%s: budget", how);
 }
 
-typedef enum kind { K_FMEM, K_FILE, K_FD, K_PIPE } kind;
-static const char *const kind_names[] = {"fmemopen FILE*", "regular FILE*",
-                                         "regular fd", "pipe"};
+typedef enum kind { K_FMEM, K_FILE, K_FD, K_PIPE, K_FILE_OD, K_FD_OD } kind;
+static const char *const kind_names[] = {
+    "fmemopen FILE*", "regular FILE*",           "regular fd",
+    "pipe",           "regular FILE* on demand", "regular fd on demand"};
+
+/* A message's content copied into a builder (which must succeed when the
+ * message reads without error), and what reading it left. */
+typedef struct copied {
+    ncp_error err;
+    uint64_t left;
+    uint8_t *bytes;
+    size_t len;
+} copied;
+
+static copied copy_out(ncp_msg *m) {
+    copied c = {{NCP_OK, ""}, 0, NULL, 0};
+    ncp_builder *b = NULL;
+    FZ_CHECK(ncp_builder_new(NULL, &b) == NCP_OK, "builder");
+    ncp_bptr_copy(ncp_builder_root_ptr(b), ncp_msg_root_ptr(m));
+    c.err = *ncp_msg_error(m);
+    c.left = ncp_msg_traversal_left(m);
+    if (ncp_builder_status(b) == NCP_OK) {
+        uint64_t bound = ncp_builder_write_bound(b, 0);
+        c.bytes = fz_malloc((size_t)bound);
+        FZ_CHECK(ncp_builder_write_mem(b, 0, c.bytes, (size_t)bound, &c.len,
+                                       NULL) == NCP_OK,
+                 "write");
+    }
+    ncp_builder_free(b);
+    return c;
+}
+
+/* A message read on demand reads as the reference does (over a fresh
+ * opening of the same bytes, so that the reference keeps its budget). */
+static void same_reading(const uint8_t *data, size_t size, const ref *r,
+                         ncp_msg *m, const ncp_read_options *o,
+                         const char *how) {
+    ncp_msg *fresh = NULL;
+    FZ_CHECK(ncp_msg_from_buffer(data + r->at, size - r->at, o, &fresh, NULL) ==
+                 NCP_OK,
+             "%s: reopening the reference", how);
+    copied a = copy_out(fresh), b = copy_out(m);
+    FZ_CHECK(a.err.status == b.err.status &&
+                 strcmp(a.err.message, b.err.message) == 0 && a.left == b.left,
+             "%s: read \"%s\" (%llu left), reference \"%s\" (%llu left)", how,
+             b.err.message, (unsigned long long)b.left, a.err.message,
+             (unsigned long long)a.left);
+    FZ_CHECK(a.len == b.len &&
+                 (a.len == 0 || memcmp(a.bytes, b.bytes, a.len) == 0),
+             "%s: the copies differ (%zu and %zu bytes)", how, b.len, a.len);
+    free(a.bytes);
+    free(b.bytes);
+    ncp_msg_free(fresh);
+}
 
 /* Reads messages from one stream (f, or else fd) and compares them with the
  * reference. */
@@ -151,13 +205,20 @@ static void compare_stream(kind k, FILE *f, int fd, const refs *rs,
         static int sentinel;
         ncp_msg *m = (ncp_msg *)(void *)&sentinel;
         ncp_error err = {NCP_OK, ""};
-        ncp_status st = f ? ncp_msg_read_file(f, o, &m, &err)
-                          : ncp_msg_read_fd(fd, o, &m, &err);
+        bool on_demand = k == K_FILE_OD || k == K_FD_OD;
+        ncp_status st;
+        if (on_demand)
+            st = f ? ncp_msg_read_file_on_demand(f, o, &m, &err)
+                   : ncp_msg_read_fd_on_demand(fd, o, &m, &err);
+        else
+            st = f ? ncp_msg_read_file(f, o, &m, &err)
+                   : ncp_msg_read_fd(fd, o, &m, &err);
         fz_check_error(&err, how);
         FZ_CHECK(st == err.status, "%s: returned %s, recorded %s", how,
                  ncp_status_name(st), ncp_status_name(err.status));
         if (st != NCP_OK) FZ_CHECK(m == NULL, "%s: failed read, message", how);
-        if (known_difference(data, size, r, o, st, k == K_FILE || k == K_FD)) {
+        bool seekable = k == K_FILE || k == K_FD || on_demand;
+        if (known_difference(data, size, r, o, st, seekable)) {
             if (st == NCP_OK) ncp_msg_free(m);
             return;
         }
@@ -167,13 +228,30 @@ static void compare_stream(kind k, FILE *f, int fd, const refs *rs,
                  how, i, r->at, ncp_status_name(st), err.message,
                  ncp_status_name(r->st), r->err.message);
         if (st != NCP_OK) return;
-        same_message(r, m, how, i);
+        if (on_demand) {
+            /* Read from the file as it is reached, then the rest. */
+            same_reading(data, size, r, m, o, how);
+            ncp_error derr = {NCP_OK, ""};
+            FZ_CHECK(ncp_msg_detach(m, &derr) == NCP_OK, "%s: detach: %s", how,
+                     derr.message);
+            ncp_msg *fresh = NULL;
+            FZ_CHECK(ncp_msg_from_buffer(data + r->at, size - r->at, o, &fresh,
+                                         NULL) == NCP_OK,
+                     "%s: reopening the reference", how);
+            free(copy_out(fresh).bytes); /* the same budget spent */
+            ref again = *r;
+            again.m = fresh;
+            same_message(&again, m, how, i);
+            ncp_msg_free(fresh);
+        } else {
+            same_message(r, m, how, i);
+        }
         ncp_msg_free(m);
         /* The stream is left right after the message. */
         off_t pos = -1;
-        if (k == K_FMEM || k == K_FILE)
+        if (k == K_FMEM || k == K_FILE || k == K_FILE_OD)
             pos = ftello(f);
-        else if (k == K_FD)
+        else if (k == K_FD || k == K_FD_OD)
             pos = lseek(fd, 0, SEEK_CUR);
         if (pos >= 0) {
             size_t end = r->at + ncp_msg_consumed(r->m);
@@ -232,6 +310,22 @@ static void check_streams(const uint8_t *data, size_t size,
     fclose(f);
     FZ_CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
     compare_stream(K_FD, NULL, fd, &rs, data, size, o);
+    /* On demand: the same, with the messages read as they are reached -
+     * and copied, under a traversal limit that keeps the copies small. */
+    ncp_read_options od = *o;
+    od.traversal_limit_words = (uint64_t)1 << 14;
+    refs rs_od;
+    read_refs(data, size, &od, &rs_od);
+    FZ_CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+    fd2 = dup(fd);
+    FZ_CHECK(fd2 >= 0, "dup");
+    f = fdopen(fd2, "rb");
+    FZ_CHECK(f != NULL, "fdopen");
+    compare_stream(K_FILE_OD, f, -1, &rs_od, data, size, &od);
+    fclose(f);
+    FZ_CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+    compare_stream(K_FD_OD, NULL, fd, &rs_od, data, size, &od);
+    free_refs(&rs_od);
 
     /* The mapping runs ncp_msg_from_buffer over the whole file. */
     ncp_msg *m = NULL;

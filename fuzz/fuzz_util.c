@@ -1,12 +1,15 @@
 /*
  * fuzz/fuzz_util.c - helpers shared by the fuzz targets.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include "fuzz_util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void fz_fail(const char *file, int line, const char *cond, const char *fmt,
              ...) {
@@ -62,4 +65,19 @@ uint8_t *fz_dup(const void *p, size_t n) {
     FZ_CHECK(q != NULL, "out of memory (%zu bytes)", n);
     memcpy(q, p, n);
     return q;
+}
+
+int fz_file_with(const uint8_t *data, size_t size) {
+    static FILE *f; /* lives as long as the process */
+    if (f == NULL) f = tmpfile();
+    FZ_CHECK(f != NULL, "cannot create a temporary file");
+    int fd = fileno(f);
+    FZ_CHECK(ftruncate(fd, 0) == 0, "ftruncate");
+    for (size_t done = 0; done < size;) {
+        ssize_t k = pwrite(fd, data + done, size - done, (off_t)done);
+        FZ_CHECK(k > 0, "pwrite");
+        done += (size_t)k;
+    }
+    FZ_CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+    return fd;
 }

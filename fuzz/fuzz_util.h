@@ -39,6 +39,11 @@ void fz_check_failed_read(nupic_status st, const void *obj,
                           const nupic_error *err, nupic_status also,
                           const char *ctx);
 
+/* A descriptor of a regular (temporary) file holding exactly data[0..size),
+ * positioned at its start.  The same file is rewritten at each call; the
+ * caller must not close it. */
+int fz_file_with(const uint8_t *data, size_t size);
+
 /* malloc that aborts on failure; fz_dup copies n bytes into an allocation of
  * exactly n bytes (so AddressSanitizer sees reads past them). */
 void *fz_malloc(size_t n);
