@@ -169,21 +169,30 @@ static void write_mem(const nupic_sp *sp, bool unpacked, ts_buf *out) {
     out->len = len;
 }
 
+/* a and b are equal in every field and write the same bytes, packed and
+ * unpacked. */
+static void assert_equal_states(const nupic_sp *a, const nupic_sp *b,
+                                const char *what) {
+    char diff[256];
+    if (!nupic_sp_equal(a, b, diff, sizeof diff))
+        fail_msg("%s: %s", what, diff);
+    for (int unpacked = 0; unpacked < 2; unpacked++) {
+        ts_buf x, y;
+        write_mem(a, unpacked, &x);
+        write_mem(b, unpacked, &y);
+        ts_assert_bytes_equal(x.data, x.len, y.data, y.len);
+        ts_buf_free(&x);
+        ts_buf_free(&y);
+    }
+}
+
 /* The copy equals the original in every field, writes the same bytes
  * (packed and unpacked), and the two compute the same next steps. */
 static void assert_same_sp(nupic_sp *orig, nupic_sp *copy, const fixture *f,
                            uint32_t from, const char *how) {
-    char diff[256];
-    if (!nupic_sp_equal(orig, copy, diff, sizeof diff))
-        fail_msg("%s: state differs after the round trip: %s", how, diff);
-    for (int unpacked = 0; unpacked < 2; unpacked++) {
-        ts_buf a, b;
-        write_mem(orig, unpacked, &a);
-        write_mem(copy, unpacked, &b);
-        ts_assert_bytes_equal(a.data, a.len, b.data, b.len);
-        ts_buf_free(&a);
-        ts_buf_free(&b);
-    }
+    char what[128];
+    snprintf(what, sizeof what, "%s: state differs after the round trip", how);
+    assert_equal_states(orig, copy, what);
     uint32_t oa[2048], ob[2048];
     for (uint32_t t = from; t < from + 50; t++) {
         size_t na = 0, nb = 0;
@@ -197,9 +206,9 @@ static void assert_same_sp(nupic_sp *orig, nupic_sp *copy, const fixture *f,
         if (na != nb || memcmp(oa, ob, na * sizeof oa[0]) != 0)
             fail_msg("%s: step %u differs after the round trip", how, t + 1);
     }
-    if (!nupic_sp_equal(orig, copy, diff, sizeof diff))
-        fail_msg("%s: state differs 50 steps after the round trip: %s", how,
-                 diff);
+    snprintf(what, sizeof what,
+             "%s: state differs 50 steps after the round trip", how);
+    assert_equal_states(orig, copy, what);
 }
 
 /* Every way of saving and loading keeps the whole state. */
@@ -437,21 +446,6 @@ static const char *const sp_reference_files[] = {
     "reference/sp-tiny/sp_tiny_10x10_cppdefaults.capnp.packed",
     "reference/sp-tiny/sp_tiny_10x10_pydefaults_seed1956.capnp",
     "reference/sp-tiny/sp_tiny_10x10_pydefaults_seed1956.capnp.packed"};
-
-static void assert_equal_states(const nupic_sp *a, const nupic_sp *b,
-                                const char *what) {
-    char diff[256];
-    if (!nupic_sp_equal(a, b, diff, sizeof diff))
-        fail_msg("%s: %s", what, diff);
-    for (int unpacked = 0; unpacked < 2; unpacked++) {
-        ts_buf x, y;
-        write_mem(a, unpacked, &x);
-        write_mem(b, unpacked, &y);
-        ts_assert_bytes_equal(x.data, x.len, y.data, y.len);
-        ts_buf_free(&x);
-        ts_buf_free(&y);
-    }
-}
 
 static void reference_files_load_from_files(void **state) {
     (void)state;
