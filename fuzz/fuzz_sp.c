@@ -45,18 +45,15 @@
 #include <nupic/sp.h>
 
 #include "fuzz_util.h"
+#include "persist.h"
 #include "sp_simd.h"
 
 #define STATE_BUDGET   ((uint64_t)64 << 20) /* bytes per object */
 #define COMPUTE_BUDGET ((uint64_t)1 << 16)  /* columns x words per column */
 
-/* The options nupic_sp_read_from_mem applies (src/algo/persist.c). */
+/* The options persist.c opens messages with. */
 static ncp_read_options read_options(ncp_packing packing) {
-    ncp_read_options o = {0};
-    o.packing = packing;
-    o.traversal_limit_per_message_word = 4;
-    o.max_message_words = NCP_LARGE_MAX_MESSAGE_WORDS;
-    return o;
+    return persist_read_options(&(nupic_load_options){packing, 0});
 }
 
 /* Roughly the bytes the reader allocates for a state of these sizes

@@ -29,18 +29,15 @@
 #include <nupic/tm.h>
 
 #include "fuzz_util.h"
+#include "persist.h"
 
 #define BUDGET_CELLS    ((uint64_t)1 << 22) /* cells per object */
 #define COMPUTE_CELLS   ((uint64_t)1 << 18) /* cells of states that compute */
 #define COMPUTE_COLUMNS ((uint64_t)1 << 16)
 
-/* The options nupic_tm_read_from_mem applies (src/algo/persist.c). */
+/* The options persist.c opens messages with. */
 static ncp_read_options read_options(ncp_packing packing) {
-    ncp_read_options o = {0};
-    o.packing = packing;
-    o.traversal_limit_per_message_word = 4;
-    o.max_message_words = NCP_LARGE_MAX_MESSAGE_WORDS;
-    return o;
+    return persist_read_options(&(nupic_load_options){packing, 0});
 }
 
 /* Whether the cells the message's parameters claim fit the budget (the

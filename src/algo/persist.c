@@ -108,7 +108,7 @@ nupic_status persist_to_mem(const void *obj, persist_writer w,
     return st;
 }
 
-static ncp_read_options read_options(const nupic_load_options *o) {
+ncp_read_options persist_read_options(const nupic_load_options *o) {
     ncp_read_options r = {0};
     r.traversal_limit_per_message_word = 4;
     r.max_message_words = NCP_LARGE_MAX_MESSAGE_WORDS;
@@ -132,7 +132,7 @@ nupic_status persist_from_file(FILE *f, persist_reader r,
     *out = NULL;
     if (f == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL FILE");
-    ncp_read_options ro = read_options(o);
+    ncp_read_options ro = persist_read_options(o);
     ncp_msg *m = NULL;
     ncp_error e = {NCP_OK, ""};
     /* The reader runs while the segments arrive; f is already past the
@@ -150,7 +150,7 @@ static nupic_status read_path(const char *path, const nupic_load_options *o,
     *m = NULL;
     if (path == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL path");
-    ncp_read_options ro = read_options(o);
+    ncp_read_options ro = persist_read_options(o);
     ncp_error e = {NCP_OK, ""}, named = {NCP_OK, ""};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -198,7 +198,7 @@ nupic_status persist_from_mem(const void *buf, size_t len, persist_reader r,
                               const nupic_load_options *o, void **out,
                               nupic_error *err) {
     *out = NULL;
-    ncp_read_options ro = read_options(o);
+    ncp_read_options ro = persist_read_options(o);
     ncp_msg *m = NULL;
     ncp_error e = {NCP_OK, ""};
     if (ncp_msg_from_buffer(buf, len, &ro, &m, &e) != NCP_OK)
@@ -211,7 +211,7 @@ nupic_status persist_open_file(FILE *f, const nupic_load_options *o,
     *m = NULL;
     if (f == NULL)
         return nupic_error_set(err, NUPIC_ERR_ARG, "load: NULL FILE");
-    ncp_read_options ro = read_options(o);
+    ncp_read_options ro = persist_read_options(o);
     ncp_error e = {NCP_OK, ""};
     if (ncp_msg_read_file(f, &ro, m, &e) != NCP_OK)
         return nupic_error_from_ncp(err, &e);
@@ -227,7 +227,7 @@ nupic_status persist_open_mem(const void *buf, size_t len,
                               const nupic_load_options *o, ncp_msg **m,
                               nupic_error *err) {
     *m = NULL;
-    ncp_read_options ro = read_options(o);
+    ncp_read_options ro = persist_read_options(o);
     ncp_error e = {NCP_OK, ""};
     if (ncp_msg_from_buffer(buf, len, &ro, m, &e) != NCP_OK)
         return nupic_error_from_ncp(err, &e);

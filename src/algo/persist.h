@@ -12,6 +12,11 @@
 #include <nupic/status.h>
 
 /* Builds the component's message at the builder's root. */
+/* The reader options of every load: packing and the message size limit from
+ * o (NULL: the defaults of nupic_load_options), a traversal limit of 4 words
+ * per message word.  Tests and fuzzers open messages with these too. */
+ncp_read_options persist_read_options(const nupic_load_options *o);
+
 typedef nupic_status (*persist_writer)(const void *obj, ncp_builder *b,
                                        nupic_error *err);
 /* Reads a component from a message; *out receives a new object. */

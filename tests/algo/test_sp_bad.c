@@ -22,6 +22,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "persist.h"
 #include "test_support.h"
 
 #include <errno.h>
@@ -203,13 +204,9 @@ static void check_good_state(nupic_sp *sp, const char *what) {
     free(out);
 }
 
-/* The options persist.c reads files with. */
+/* The options persist.c opens messages with. */
 static ncp_read_options load_options(ncp_packing packing) {
-    ncp_read_options o = {0};
-    o.packing = packing;
-    o.traversal_limit_per_message_word = 4;
-    o.max_message_words = NCP_LARGE_MAX_MESSAGE_WORDS;
-    return o;
+    return persist_read_options(&(nupic_load_options){packing, 0});
 }
 
 /* Reads the message at f's position, at once or on demand, into a state

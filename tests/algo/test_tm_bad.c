@@ -20,6 +20,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "persist.h"
 #include "test_support.h"
 
 #include <float.h>
@@ -883,14 +884,9 @@ static void valid_states_read(void **state) {
  * Bytes: truncated, corrupted, of another type
  * ------------------------------------------------------------------------ */
 
-/* The options nupic_tm_read_from_mem opens messages with
- * (src/algo/persist.c). */
+/* The options persist.c opens messages with. */
 static ncp_read_options load_options(ncp_packing packing) {
-    ncp_read_options o = {0};
-    o.packing = packing;
-    o.traversal_limit_per_message_word = 4;
-    o.max_message_words = NCP_LARGE_MAX_MESSAGE_WORDS;
-    return o;
+    return persist_read_options(&(nupic_load_options){packing, 0});
 }
 
 /* A prefix fails as the runtime's framing does: NCP_ERR_TRUNCATED, whose
