@@ -1678,6 +1678,9 @@ typedef struct {
     uint8_t *bytes;     /* 64 * words */
     uint64_t *row_bits; /* words */
     uint64_t *present;  /* words + 1 */
+#ifdef SPS_KERNELS
+    sps_clip clip; /* settle_read's clip and threshold, for sps_place */
+#endif
 } read_scratch;
 
 static void scratch_free(read_scratch *s) {
@@ -1705,6 +1708,9 @@ static nupic_status scratch_init(read_scratch *s, const nupic_sp *sp,
                                "SpatialPooler: out of memory for reading");
     }
     s->simd = true;
+    s->clip = (sps_clip){sp->syn_perm_max, sp->syn_perm_min,
+                         sp->syn_perm_trim_threshold, SPARSE_EPSILON,
+                         sp->connected_threshold};
 #else
     (void)sp;
     (void)err;
@@ -1794,12 +1800,13 @@ static nupic_status perm_pool_error(uint32_t c, uint32_t idx,
                c, idx);
 }
 
-/* One row of permanences into column c's pool-aligned values, in two
- * passes: every entry's index and value checked (range, order, finite),
- * then each placed at its input's rank in the pool (an input outside the
- * pool is an error).  SparseFloat elements are read straight from their
- * words when the encoding is the usual one (one data word: index in bits
- * 0-31, value in 32-63). */
+/* One row of permanences into column c's pool-aligned values, settled
+ * (settle_read), in two passes: every entry's index and value checked
+ * (range, order, finite), then each placed at its input's rank in the pool
+ * (an input outside the pool is an error).  SparseFloat elements are read
+ * straight from their words when the encoding is the usual one (one data
+ * word: index in bits 0-31, value in 32-63); then the AVX-512 kernels
+ * check, place and settle in one pass over a good row. */
 static inline __attribute__((always_inline)) nupic_status
 read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
               const read_scratch *s, nupic_error *err) {
@@ -1818,8 +1825,13 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
     if (s->simd && raw && step == 8) {
         /* A merge with the pool when the row is good; the error is found
          * below otherwise. */
-        if (sps_place(base, n, sp->pool + start, end - start, sp->perm + start))
+        if (sps_place(base, n, sp->pool + start, end - start, &s->clip,
+                      sp->perm + start, sp->ge)) {
+            sp->connected_counts[c] =
+                sps_connected_ge(sp->ge, pbits, prank, sp->words,
+                                 sp->connected + (size_t)c * sp->words);
             return NUPIC_OK;
+        }
         uint32_t j = sps_split(base, n, sp->num_inputs, s->idx, s->val);
         if (j < n) {
             uint64_t word = ncp_load64(base + (size_t)j * 8);
@@ -1839,6 +1851,7 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
         sps_presence(s->row_bits, pbits, prank, sp->words, end - start,
                      s->present);
         sps_expand(s->val, s->present, end - start, sp->perm + start);
+        settle_read(sp, c, true);
         return NUPIC_OK;
     }
 #else
@@ -1881,6 +1894,7 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
                  (uint32_t)__builtin_popcountll(
                      word & ((UINT64_C(1) << (idx & 63)) - 1))] = v;
     }
+    settle_read(sp, c, s->simd);
     return NUPIC_OK;
 }
 
@@ -1998,7 +2012,6 @@ read_columns(nupic_sp *sp, SparseBinaryMatrixProto_R pp, SparseMatrixProto_R pm,
             ncp_struct_ptr(&prow.s, 0u), NCP_ELEM_COMPOSITE,
             "SparseFloatList.values")};
         perm_st = read_perm_row(sp, c, vals, s, &perm_err);
-        if (perm_st == NUPIC_OK) settle_read(sp, c, s->simd);
     }
     if (bad_pool < sp->num_columns)
         return nupic_error_set(err, pool_err.status, "%s", pool_err.message);

@@ -11,6 +11,7 @@
 
 #ifdef SPS_KERNELS
 #include <immintrin.h>
+#include <math.h>
 #include <string.h>
 
 #define SPS_TARGET                                                             \
@@ -140,18 +141,54 @@ SPS_TARGET uint32_t sps_split(const uint8_t *src, uint32_t n, uint32_t limit,
     return n;
 }
 
+/* The settling of sps_clip, on 16 lanes and on one value. */
+typedef struct {
+    __m512 max, min, trim, eps;
+} clip16;
+
+SPS_TARGET static inline __m512 settle16(__m512 v, const clip16 *k) {
+    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, k->max, _CMP_GT_OQ), v,
+                             k->max);
+    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, k->trim, _CMP_LT_OQ), v,
+                             k->min);
+    __mmask16 zero = _mm512_cmp_ps_mask(_mm512_abs_ps(v), k->eps, _CMP_LE_OQ);
+    return _mm512_maskz_mov_ps((__mmask16)~zero, v);
+}
+
+static inline float settle1(float v, const sps_clip *c) {
+    v = v > c->max ? c->max : v;
+    v = v < c->trim ? c->min : v;
+    return fabsf(v) <= c->eps ? 0.0f : v;
+}
+
+/* ge[] gets the 16 bits of g at bit offset p (the word after p's takes the
+ * bits that overflow). */
+static inline void or_bits16(uint64_t *ge, uint32_t p, uint32_t g) {
+    uint32_t s = p & 63;
+    ge[p >> 6] |= (uint64_t)g << s;
+    if (s > 48) ge[(p >> 6) + 1] |= (uint64_t)g >> (64 - s);
+}
+
 /* The merge: entry j is compared with pool[p] for 16 entries at a time;
  * an entry that differs skips the pool inputs below its index (their
- * values are 0), and must then equal the next.  p only grows, so matched
- * indices are strictly ascending and below the pool's limit. */
+ * values are the settled 0), and must then equal the next.  p only grows,
+ * so matched indices are strictly ascending and below the pool's limit. */
 SPS_TARGET bool sps_place(const uint8_t *src, uint32_t n, const uint32_t *pool,
-                          uint32_t m, float *dst) {
+                          uint32_t m, const sps_clip *clip, float *dst,
+                          uint64_t *ge) {
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
                                            20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21,
                                           23, 25, 27, 29, 31);
     const __m512i expo = _mm512_set1_epi32(0x7f800000);
+    const clip16 k = {_mm512_set1_ps(clip->max), _mm512_set1_ps(clip->min),
+                      _mm512_set1_ps(clip->trim), _mm512_set1_ps(clip->eps)};
+    const __m512 thr = _mm512_set1_ps(clip->thr);
+    /* What a pool input without an entry gets. */
+    const float gap = settle1(0.0f, clip);
+    const bool gap_on = gap >= clip->thr;
     if (n > m) return false;
+    memset(ge, 0, ((size_t)(m + 63) / 64 + 1) * sizeof *ge);
     uint32_t j = 0, p = 0;
     while (j < n) {
         /* Entries j.. and pool inputs p.. (p - j never shrinks, and m - p >=
@@ -178,28 +215,34 @@ SPS_TARGET bool sps_place(const uint8_t *src, uint32_t n, const uint32_t *pool,
             (__mmask16)(_mm512_mask_cmpeq_epi32_mask(live, idx, pv) &
                         _mm512_mask_cmpneq_epi32_mask(
                             live, _mm512_and_si512(val, expo), expo));
-        if (good == live) {
-            _mm512_mask_storeu_epi32(dst + p, live, val);
-            j += r >= 16 ? 16 : r;
-            p += r >= 16 ? 16 : r;
-            continue;
-        }
-        uint32_t t = (uint32_t)__builtin_ctz((unsigned)(uint16_t)~good);
-        _mm512_mask_storeu_epi32(dst + p, (__mmask16)((1u << t) - 1), val);
+        /* The lanes stored: all live ones, or those before the first
+         * that is not good. */
+        uint32_t t = good == live
+                         ? (r >= 16 ? 16 : r)
+                         : (uint32_t)__builtin_ctz((unsigned)(uint16_t)~good);
+        __mmask16 keep = (__mmask16)((1u << t) - 1);
+        __m512 v = settle16(_mm512_castsi512_ps(val), &k);
+        _mm512_mask_storeu_ps(dst + p, keep, v);
+        or_bits16(ge, p, _mm512_mask_cmp_ps_mask(keep, v, thr, _CMP_GE_OQ));
         j += t;
         p += t;
+        if (good == live) continue;
         /* Entry j: its value must be finite, and its index one of the pool
          * inputs after p. */
         uint64_t word;
         memcpy(&word, src + (size_t)j * 8, 8);
         uint32_t want = (uint32_t)word;
         if (((uint32_t)(word >> 32) & 0x7f800000u) == 0x7f800000u) return false;
-        while (p < m && pool[p] < want)
-            dst[p++] = 0.0f;
+        while (p < m && pool[p] < want) {
+            ge[p >> 6] |= (uint64_t)gap_on << (p & 63);
+            dst[p++] = gap;
+        }
         if (p == m || pool[p] != want) return false;
     }
-    for (; p < m; p++)
-        dst[p] = 0.0f;
+    for (; p < m; p++) {
+        ge[p >> 6] |= (uint64_t)gap_on << (p & 63);
+        dst[p] = gap;
+    }
     return true;
 }
 
@@ -249,6 +292,13 @@ SPS_TARGET uint32_t sps_connected(const float *perm, uint32_t m, float thr,
      * below that straddle. */
     if (k & 63) ge[k >> 6] = acc;
     ge[(m + 63) / 64] = 0;
+    return sps_connected_ge(ge, pool_bits, pool_rank, words, out);
+}
+
+SPS_TARGET uint32_t sps_connected_ge(const uint64_t *ge,
+                                     const uint64_t *pool_bits,
+                                     const uint32_t *pool_rank, uint32_t words,
+                                     uint64_t *out) {
     uint32_t count = 0;
     for (uint32_t w = 0; w < words; w++) {
         uint64_t mask = pool_bits[w];

@@ -50,15 +50,25 @@ void sps_bitset(const uint32_t *idx, uint32_t n, uint64_t *bits, uint32_t words,
 uint32_t sps_split(const uint8_t *src, uint32_t n, uint32_t limit,
                    uint32_t *idx, float *val);
 
+/* How a column's permanences are settled as they are read (settle_read
+ * in sp.c), in this order: a value above max becomes max, then one below
+ * trim becomes min, then one within eps of zero becomes 0.  The settled
+ * values at or above thr are the connected ones. */
+typedef struct {
+    float max, min, trim, eps, thr;
+} sps_clip;
+
 /* Places n SparseFloat words at src (as for sps_split) into a column's
- * pool-aligned values: dst[r] for r < m is the value of the entry whose
- * index is pool[r], or 0 when no entry names pool[r].  pool[0..m) is
- * strictly ascending.  Returns true when every entry names a pool input,
- * in ascending order, with a finite value; false otherwise, and then
- * dst[0..m) holds unspecified values (the caller finds the error with
+ * pool-aligned values, settled by *clip: dst[r] for r < m is the settled
+ * value of the entry whose index is pool[r], or the settled value of 0
+ * when no entry names pool[r]; bit r of ge[] is dst[r] >= clip->thr (ge
+ * holds (m + 63) / 64 + 1 words, all written).  pool[0..m) is strictly
+ * ascending.  Returns true when every entry names a pool input, in
+ * ascending order, with a finite value; false otherwise, and then dst[0..m)
+ * and ge[] hold unspecified values (the caller finds the error with
  * sps_split). */
 bool sps_place(const uint8_t *src, uint32_t n, const uint32_t *pool, uint32_t m,
-               float *dst);
+               const sps_clip *clip, float *dst, uint64_t *ge);
 
 /* A pool's presence bitmap: bit r of present[] is set when the pool's r-th
  * input (in ascending order) is in row_bits.  pool_rank[w] is the number of
@@ -79,6 +89,14 @@ void sps_expand(const float *val, const uint64_t *present, uint32_t m,
 uint32_t sps_connected(const float *perm, uint32_t m, float thr,
                        const uint64_t *pool_bits, const uint32_t *pool_rank,
                        uint32_t words, uint64_t *ge, uint64_t *out);
+
+/* The last step of sps_connected: out[0..words) from ge[], whose bit r says
+ * whether the pool's r-th input is connected (ge as sps_connected leaves
+ * it: (m + 63) / 64 + 1 words, zero past bit m).  Returns the number
+ * connected. */
+uint32_t sps_connected_ge(const uint64_t *ge, const uint64_t *pool_bits,
+                          const uint32_t *pool_rank, uint32_t words,
+                          uint64_t *out);
 
 /* The number of val[0..n) that compare != 0. */
 uint32_t sps_count_nonzero(const float *val, uint32_t n);

@@ -23,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "persist.h"
+#include "sp_simd.h" /* sps_force_scalar */
 #include "test_support.h"
 
 #include <errno.h>
@@ -618,6 +619,23 @@ static void expect_read(spec *s, const nupic_sp *equal_to, const char *what) {
         char diff[256];
         if (equal_to && !nupic_sp_equal(sp, equal_to, diff, sizeof diff))
             fail_msg("%s: %s", what, diff);
+#ifdef SPS_KERNELS
+        /* The AVX-512 kernels (which check, place and settle a row in one
+         * pass) and the scalar code read the same state. */
+        if (sps_available()) {
+            nupic_sp *scalar = NULL;
+            sps_force_scalar(true);
+            nupic_status st =
+                nupic_sp_read_from_mem(m.data, m.len, NULL, &scalar, &err);
+            sps_force_scalar(false);
+            if (st != NUPIC_OK)
+                fail_msg("%s: scalar read: %s", what, err.message);
+            if (!nupic_sp_equal(sp, scalar, diff, sizeof diff))
+                fail_msg("%s: the AVX-512 and scalar reads differ: %s", what,
+                         diff);
+            nupic_sp_free(scalar);
+        }
+#endif
         check_good_state(sp, what);
         nupic_sp_free(sp);
         ts_buf_free(&m);
