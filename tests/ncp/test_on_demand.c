@@ -234,7 +234,8 @@ static void all_ways_agree(const ts_buf *bytes, const ncp_read_options *o,
 
 static void same_as_read_at_once(void **state) {
     (void)state;
-    /* Lists smaller and larger than a chunk (256 KiB) and the window. */
+    /* Lists smaller and larger than a chunk (256 KiB) and the window (512
+     * KiB). */
     const uint32_t bigs[] = {0, 1, 1000, 70000, 300000};
     for (size_t i = 0; i < sizeof bigs / sizeof bigs[0]; i++) {
         ncp_builder *b = make_rich(bigs[i]);
@@ -493,10 +494,10 @@ static void read_error_is_recorded(void **state) {
 
 /* Data lists of 2500 8-byte values (20 KB each) behind a pointer list, a
  * struct list whose elements hold text, and a list larger than the
- * window. */
+ * window (800 KB; the window holds 512 KiB). */
 #define NLISTS  64u
 #define LISTLEN 2500u
-#define HUGELEN 40000u
+#define HUGELEN 100000u
 
 static uint64_t list_value(uint32_t i, uint32_t k) {
     return (uint64_t)(i + 1) << 40 | (uint64_t)k * 3u;
