@@ -260,6 +260,31 @@ size_t ncp__pack_impls(const char **names, ncp__pack_run_fn *fns, size_t cap);
 size_t ncp__unpack_impls(const char **names, ncp__unpack_run_fn *fns,
                          size_t cap);
 
+/* ---- copying out (copy_out.c) -------------------------------------------- */
+
+/* Messages of at least this many bytes are copied out with streaming
+ * stores (ncp_builder_write_mem, unpacked): about where, on the machines
+ * measured, the streaming copy of a just-built message overtakes memcpy
+ * (docs/performance.md). */
+#define NCP__STREAM_MIN_BYTES ((uint64_t)8 << 20)
+
+/* Copies n bytes from src to dst (not overlapping), bypassing the caches
+ * where the CPU can; any alignment.  The stores are fenced before it
+ * returns. */
+void ncp__copy_out(uint8_t *dst, const uint8_t *src, size_t n);
+
+/* The loops behind it, and every one usable on this CPU (memcpy first),
+ * for tests that compare them: as ncp__pack_impls. */
+typedef void (*ncp__copy_out_fn)(uint8_t *, const uint8_t *, size_t);
+#if defined(NCP_HAVE_STREAM_COPY)
+void ncp__copy_out_sse2(uint8_t *dst, const uint8_t *src, size_t n);
+#endif
+#if defined(NCP_HAVE_AVX512_COPY)
+void ncp__copy_out_avx512(uint8_t *dst, const uint8_t *src, size_t n);
+#endif
+size_t ncp__copy_out_impls(const char **names, ncp__copy_out_fn *fns,
+                           size_t cap);
+
 /* ---- builders ------------------------------------------------------------ */
 
 /* Copies the message of a builder into a new builder of one segment. */

@@ -99,6 +99,18 @@ static ncp_status sink_mem(sink *s, const void *p, size_t n, ncp_error *err) {
     return NCP_OK;
 }
 
+/* sink_mem for a large message: streamed copies (copy_out.c). */
+static ncp_status sink_mem_stream(sink *s, const void *p, size_t n,
+                                  ncp_error *err) {
+    if (n > s->cap - s->len)
+        return ncp_error_set(err, NCP_ERR_TOO_LARGE,
+                             "write: the buffer of %zu bytes is too small",
+                             s->cap);
+    ncp__copy_out(s->mem + s->len, p, n);
+    s->len += n;
+    return NCP_OK;
+}
+
 /* ------------------------------------------------------------------------
  * Framing and packing
  * ------------------------------------------------------------------------ */
@@ -241,6 +253,9 @@ ncp_status ncp_builder_write_mem(const ncp_builder *b, unsigned flags,
     sink s = {sink_mem, NULL, -1, buf, cap, 0};
     if (buf == NULL && cap != 0)
         return ncp_error_set(err, NCP_ERR_ARG, "write: NULL buffer");
+    if (!(flags & NCP_WRITE_PACKED) &&
+        ncp_builder_write_bound(b, flags) >= NCP__STREAM_MIN_BYTES)
+        s.write = sink_mem_stream;
     ncp_error local = {NCP_OK, ""};
     ncp_status st = write_to(b, flags, &s, &local);
     if (written) *written = st == NCP_OK ? s.len : 0;

@@ -367,6 +367,55 @@ static void write_mem_too_small(void **state) {
     ncp_builder_free(b);
 }
 
+/* A message of at least NCP__STREAM_MIN_BYTES (8 MiB) goes to memory
+ * through the streaming copy: the bytes must be those written to a file,
+ * at any alignment of the buffer, and a buffer one byte short must fail
+ * without writing past its end. */
+static void large_message_to_memory(void **state) {
+    (void)state;
+    const uint32_t len = (9u << 20) / 4 + 11; /* 9 MiB and then some */
+    ncp_builder *b = make(9, len);
+    size_t want = (size_t)ncp_builder_write_bound(b, 0);
+    assert_true(want >= ((size_t)8 << 20));
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(ncp_builder_write_file(b, f, 0, NULL), NCP_OK);
+    assert_int_equal(ftell(f), (long)want);
+    uint8_t *ref = malloc(want), *buf = malloc(want + 64);
+    assert_non_null(ref);
+    assert_non_null(buf);
+    rewind(f);
+    assert_int_equal(fread(ref, 1, want, f), want);
+    fclose(f);
+    for (size_t off = 0; off < 64; off += 13) {
+        memset(buf, 0x5a, want + 64);
+        size_t n = 0;
+        ncp_error err = {NCP_OK, ""};
+        assert_int_equal(ncp_builder_write_mem(b, 0, buf + off, want, &n, &err),
+                         NCP_OK);
+        assert_int_equal(n, want);
+        ts_assert_bytes_equal(buf + off, n, ref, want);
+        for (size_t i = 0; i < off; i++)
+            assert_int_equal(buf[i], 0x5a);
+        for (size_t i = off + want; i < want + 64; i++)
+            assert_int_equal(buf[i], 0x5a);
+    }
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_from_buffer(buf + 52, want, NULL, &m, NULL),
+                     NCP_OK);
+    check(m, 9, len);
+    ncp_msg_free(m);
+    memset(buf, 0x5a, want + 64);
+    size_t n = 0;
+    assert_int_equal(ncp_builder_write_mem(b, 0, buf, want - 1, &n, NULL),
+                     NCP_ERR_TOO_LARGE);
+    assert_int_equal(n, want);
+    assert_int_equal(buf[want - 1], 0x5a);
+    free(ref);
+    free(buf);
+    ncp_builder_free(b);
+}
+
 /* Records the largest allocation request. */
 static void *recording_alloc(void *ud, void *p, size_t old, size_t n) {
     size_t *largest = ud;
@@ -483,6 +532,7 @@ int main(void) {
         cmocka_unit_test(atomic_save_failure_keeps_previous),
         cmocka_unit_test(full_device),
         cmocka_unit_test(write_mem_too_small),
+        cmocka_unit_test(large_message_to_memory),
         cmocka_unit_test(truncated_file_fails_before_allocating),
         cmocka_unit_test(pipe_memory_grows_with_data),
     };
