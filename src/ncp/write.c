@@ -29,6 +29,7 @@ struct sink {
     uint8_t *mem;
     size_t cap;
     size_t len;
+    bool stream; /* memory: copy with ncp__copy_out */
 };
 
 static ncp_status sink_file(sink *s, const void *p, size_t n, ncp_error *err) {
@@ -94,19 +95,11 @@ static ncp_status sink_mem(sink *s, const void *p, size_t n, ncp_error *err) {
         return ncp_error_set(err, NCP_ERR_TOO_LARGE,
                              "write: the buffer of %zu bytes is too small",
                              s->cap);
-    memcpy(s->mem + s->len, p, n);
-    s->len += n;
-    return NCP_OK;
-}
-
-/* sink_mem for a large message: streamed copies (copy_out.c). */
-static ncp_status sink_mem_stream(sink *s, const void *p, size_t n,
-                                  ncp_error *err) {
-    if (n > s->cap - s->len)
-        return ncp_error_set(err, NCP_ERR_TOO_LARGE,
-                             "write: the buffer of %zu bytes is too small",
-                             s->cap);
-    ncp__copy_out(s->mem + s->len, p, n);
+    /* A large message streams past the caches (copy_out.c). */
+    if (s->stream)
+        ncp__copy_out(s->mem + s->len, p, n);
+    else
+        memcpy(s->mem + s->len, p, n);
     s->len += n;
     return NCP_OK;
 }
@@ -250,12 +243,11 @@ uint64_t ncp_builder_write_bound(const ncp_builder *b, unsigned flags) {
 ncp_status ncp_builder_write_mem(const ncp_builder *b, unsigned flags,
                                  void *buf, size_t cap, size_t *written,
                                  ncp_error *err) {
-    sink s = {sink_mem, NULL, -1, buf, cap, 0};
+    sink s = {sink_mem, NULL, -1, buf, cap, 0, false};
     if (buf == NULL && cap != 0)
         return ncp_error_set(err, NCP_ERR_ARG, "write: NULL buffer");
-    if (!(flags & NCP_WRITE_PACKED) &&
-        ncp_builder_write_bound(b, flags) >= NCP__STREAM_MIN_BYTES)
-        s.write = sink_mem_stream;
+    s.stream = !(flags & NCP_WRITE_PACKED) &&
+               ncp_builder_write_bound(b, flags) >= NCP__STREAM_MIN_BYTES;
     ncp_error local = {NCP_OK, ""};
     ncp_status st = write_to(b, flags, &s, &local);
     if (written) *written = st == NCP_OK ? s.len : 0;
@@ -279,7 +271,7 @@ ncp_status ncp_builder_write_file(const ncp_builder *b, FILE *f, unsigned flags,
         /* Write straight to the descriptor (fewer copies and system calls
          * than through stdio's buffer), then move the stream to where the
          * descriptor now is. */
-        sink s = {sink_fd, NULL, fd, NULL, 0, 0};
+        sink s = {sink_fd, NULL, fd, NULL, 0, 0, false};
         ncp_status st = write_to(b, flags, &s, err);
         off_t pos = lseek(fd, 0, SEEK_CUR);
         if (pos >= 0 && fseeko(f, pos, SEEK_SET) != 0 && st == NCP_OK)
@@ -288,7 +280,7 @@ ncp_status ncp_builder_write_file(const ncp_builder *b, FILE *f, unsigned flags,
                                strerror(errno));
         return st;
     }
-    sink s = {sink_file, f, -1, NULL, 0, 0};
+    sink s = {sink_file, f, -1, NULL, 0, 0, false};
     ncp_status st = write_to(b, flags, &s, err);
     if (st != NCP_OK) return st;
     if (fflush(f) != 0 || ferror(f))
@@ -302,7 +294,7 @@ ncp_status ncp_builder_write_fd(const ncp_builder *b, int fd, unsigned flags,
     if (fd < 0)
         return ncp_error_set(err, NCP_ERR_ARG, "write: invalid descriptor %d",
                              fd);
-    sink s = {sink_fd, NULL, fd, NULL, 0, 0};
+    sink s = {sink_fd, NULL, fd, NULL, 0, 0, false};
     return write_to(b, flags, &s, err);
 }
 
