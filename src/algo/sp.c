@@ -21,6 +21,7 @@
 #include <nupic/random.h>
 #include <nupic/sp.h>
 
+#include "hugepages.h"
 #include "persist.h"
 #include "sp_simd.h"
 #include "topology.h"
@@ -310,6 +311,8 @@ static nupic_status reserve_pool(nupic_sp *sp, size_t used, size_t more,
                                "SpatialPooler: out of memory for %zu synapses",
                                cap);
     sp->pool_cap = cap;
+    algo_advise_huge(sp->pool, cap * sizeof *sp->pool);
+    algo_advise_huge(sp->perm, cap * sizeof *sp->perm);
     return NUPIC_OK;
 }
 

@@ -1,0 +1,25 @@
+/*
+ * src/algo/hugepages.h - asking for transparent huge pages for the large
+ * arrays of a model's state.  Internal to the library.
+ */
+#ifndef NUPIC_ALGO_HUGEPAGES_H
+#define NUPIC_ALGO_HUGEPAGES_H
+
+#include <stddef.h>
+
+/* The size from which algo_advise_huge() asks anything: 4 MiB, so that the
+ * array holds at least one whole 2 MiB page. */
+#define ALGO_HUGE_MIN ((size_t)4 << 20)
+
+/* Advises the kernel that the 2 MiB-aligned pages inside [p, p + n), an
+ * array the caller owns and is about to fill, be backed by transparent huge
+ * pages when they are first touched: one fault for each 2 MiB instead of
+ * one for each 4 KiB, which is most of the cost of filling fresh memory.
+ * Pages already in memory are left as they are, and nothing outside the
+ * array is touched.  Linux only (madvise MADV_HUGEPAGE, which has effect
+ * when /sys/kernel/mm/transparent_hugepage/enabled is "madvise" or
+ * "always"); elsewhere, and for n below ALGO_HUGE_MIN, it does nothing.  A
+ * failure is ignored: the advice changes only the speed.  Thread-safe. */
+void algo_advise_huge(void *p, size_t n);
+
+#endif

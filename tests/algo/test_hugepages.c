@@ -1,0 +1,97 @@
+/*
+ * tests/algo/test_hugepages.c - the huge-page advice for large arrays
+ * (src/algo/hugepages.h): which part of an array it covers, read back from
+ * the kernel's flags for the mapping (VmFlags "hg" in /proc/self/smaps).
+ * Skipped where the kernel has no transparent huge pages.
+ */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+
+#include "test_support.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hugepages.h"
+
+#define MIB ((size_t)1 << 20)
+
+/* 1 when the mapping holding addr is flagged for huge pages, 0 when it is
+ * not, -1 when no mapping holds it. */
+static int flagged_huge(const void *addr) {
+    FILE *f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    uintptr_t a = (uintptr_t)addr;
+    char line[1024];
+    int found = 0, result = -1;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        char c;
+        /* A mapping's first line: "lo-hi perms ..." (no field's name is
+         * hex digits and a '-'). */
+        if (sscanf(line, "%lx-%lx %c", &lo, &hi, &c) == 3) {
+            found = a >= lo && a < hi;
+            continue;
+        }
+        if (found && strncmp(line, "VmFlags:", 8) == 0) {
+            result = strstr(line + 8, " hg") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return result;
+}
+
+static int thp_available(void) {
+    return access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK) == 0;
+}
+
+/* An 8 MiB mapping at a 2 MiB boundary, from a larger one. */
+static uint8_t *aligned_map(void **raw) {
+    *raw = mmap(NULL, 10 * MIB, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(*raw != MAP_FAILED);
+    uintptr_t p = ((uintptr_t)*raw + 2 * MIB - 1) & ~(uintptr_t)(2 * MIB - 1);
+    return (uint8_t *)p;
+}
+
+/* Only the whole 2 MiB pages inside the array are advised. */
+static void covers_the_aligned_inside(void **state) {
+    (void)state;
+    if (!thp_available()) skip();
+    void *raw;
+    uint8_t *base = aligned_map(&raw);
+    algo_advise_huge(base + MIB, 4 * MIB + 123);
+    memset(base, 1, 8 * MIB);
+    assert_int_equal(flagged_huge(base + MIB), 0);
+    assert_int_equal(flagged_huge(base + 2 * MIB), 1);
+    assert_int_equal(flagged_huge(base + 4 * MIB - 1), 1);
+    assert_int_equal(flagged_huge(base + 4 * MIB), 0);
+    assert_int_equal(flagged_huge(base + 6 * MIB), 0);
+    munmap(raw, 10 * MIB);
+}
+
+/* Below ALGO_HUGE_MIN nothing is asked, even with a whole page inside. */
+static void small_arrays_are_left_alone(void **state) {
+    (void)state;
+    if (!thp_available()) skip();
+    void *raw;
+    uint8_t *base = aligned_map(&raw);
+    algo_advise_huge(base, ALGO_HUGE_MIN - 1);
+    assert_int_equal(flagged_huge(base), 0);
+    algo_advise_huge(base, ALGO_HUGE_MIN);
+    assert_int_equal(flagged_huge(base), 1);
+    assert_int_equal(flagged_huge(base + ALGO_HUGE_MIN), 0);
+    algo_advise_huge(NULL, 8 * MIB);
+    munmap(raw, 10 * MIB);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(covers_the_aligned_inside),
+        cmocka_unit_test(small_arrays_are_left_alone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
