@@ -1844,7 +1844,7 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
                                     ncp_f32_from_bits((uint32_t)(word >> 32)),
                                     sp->num_inputs, err);
         }
-        sps_bitset(s->idx, n, s->row_bits, sp->words, s->bytes);
+        sps_bitset(s->idx, n, s->row_bits, NULL, sp->words, s->bytes);
         for (uint32_t w = 0; w < sp->words; w++) {
             uint64_t out = s->row_bits[w] & ~pbits[w];
             if (out)
@@ -1950,12 +1950,7 @@ static nupic_status read_pool(nupic_sp *sp, uint32_t c, const ncp_list *row,
     if (s->simd) {
         uint64_t *bits = sp->pool_bits + (size_t)c * sp->words;
         uint32_t *rank = sp->pool_rank + (size_t)c * sp->words;
-        sps_bitset(dst, n, bits, sp->words, s->bytes);
-        uint32_t r = 0;
-        for (uint32_t w = 0; w < sp->words; w++) {
-            rank[w] = r;
-            r += (uint32_t)__builtin_popcountll(bits[w]);
-        }
+        sps_bitset(dst, n, bits, rank, sp->words, s->bytes);
         return NUPIC_OK;
     }
 #endif

@@ -80,7 +80,7 @@ SPS_TARGET uint32_t sps_copy_sorted(const uint8_t *src, uint32_t n,
 }
 
 SPS_TARGET void sps_bitset(const uint32_t *idx, uint32_t n, uint64_t *bits,
-                           uint32_t words, uint8_t *scratch) {
+                           uint32_t *rank, uint32_t words, uint8_t *scratch) {
     const __m512i zero = _mm512_setzero_si512();
     for (uint32_t w = 0; w < words; w++)
         _mm512_storeu_si512(scratch + (size_t)w * 64, zero);
@@ -94,9 +94,14 @@ SPS_TARGET void sps_bitset(const uint32_t *idx, uint32_t n, uint64_t *bits,
     }
     for (; k < n; k++)
         scratch[idx[k]] = 1;
+    uint32_t r = 0;
     for (uint32_t w = 0; w < words; w++) {
         __m512i v = _mm512_loadu_si512(scratch + (size_t)w * 64);
         bits[w] = (uint64_t)_mm512_test_epi8_mask(v, v);
+        if (rank) {
+            rank[w] = r;
+            r += (uint32_t)__builtin_popcountll(bits[w]);
+        }
     }
 }
 

@@ -38,10 +38,11 @@ uint32_t sps_check_sorted(const uint32_t *idx, uint32_t n, uint32_t limit);
 uint32_t sps_copy_sorted(const uint8_t *src, uint32_t n, uint32_t limit,
                          uint32_t *dst);
 
-/* bits[0..words) = the set {idx[k]}; every idx[k] < 64 * words.  scratch
- * holds 64 * words bytes. */
-void sps_bitset(const uint32_t *idx, uint32_t n, uint64_t *bits, uint32_t words,
-                uint8_t *scratch);
+/* bits[0..words) = the set {idx[k]}; every idx[k] < 64 * words.  When
+ * rank is not NULL, rank[w] = the number of set bits below bit 64 * w.
+ * scratch holds 64 * words bytes. */
+void sps_bitset(const uint32_t *idx, uint32_t n, uint64_t *bits, uint32_t *rank,
+                uint32_t words, uint8_t *scratch);
 
 /* Splits n SparseFloat words (index in bytes 0-3, value in 4-7, little
  * endian) at src into idx[0..n) and val[0..n).  Returns the first position
