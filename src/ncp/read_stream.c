@@ -140,6 +140,14 @@ static inline bool chunk_done(const struct ncp_fill *f, uint64_t c) {
 
 #define FILL_READ_MAX ((uint64_t)1 << 30)
 
+/* How far past p (8-byte aligned) a read of the bytes at file offset off
+ * should start so that the copy's destination and source agree modulo
+ * NCP__COPY_ALIGN (see internal.h): 0 to NCP__COPY_ALIGN - 8, a multiple
+ * of 8. */
+static size_t align_delta(const uint8_t *p, uint64_t off) {
+    return (size_t)((off - (uint64_t)(uintptr_t)p) & (NCP__COPY_ALIGN - 8));
+}
+
 /* Reads bytes [from, to) of the segments into dst with pread(2), which
  * leaves the descriptor's position alone.  A failure is recorded in the
  * fill state and the message, and ends all reading. */
@@ -201,11 +209,12 @@ const uint8_t *ncp__fill_window(ncp_msg *m, uint64_t off, uint64_t end) {
         if (to > f->size) to = f->size;
         f->win_off = 0;
         f->win_len = 0;
-        if (!fill_read(m, f->win, off, to)) return NULL;
+        f->win_at = f->win + align_delta(f->win, f->file_off + off);
+        if (!fill_read(m, f->win_at, off, to)) return NULL;
         f->win_off = off;
         f->win_len = to - off;
     }
-    return f->win + (off - f->win_off);
+    return f->win_at + (off - f->win_off);
 }
 
 bool ncp__fill_range(ncp_msg *m, uint64_t off, uint64_t end) {
@@ -247,19 +256,21 @@ static ncp_status fill_init(ncp_msg *m, int fd, uint64_t file_off,
         ((uint64_t)dbytes + NCP__FILL_CHUNK - 1) >> NCP__FILL_CHUNK_SHIFT;
     size_t bitmap = (size_t)(chunks + 63) / 64 * 8;
     size_t win = dbytes < NCP__FILL_WINDOW ? dbytes : NCP__FILL_WINDOW;
-    size_t size = sizeof(struct ncp_fill) + bitmap + win;
+    /* The window's reads start up to NCP__COPY_ALIGN - 8 bytes in. */
+    size_t size = sizeof(struct ncp_fill) + bitmap + win + NCP__COPY_ALIGN - 8;
     struct ncp_fill *f = ncp__alloc(&o->alloc, size);
     if (f == NULL)
         return ncp_error_set(err, NCP_ERR_NOMEM,
                              "message: cannot allocate %zu bytes", size);
     /* The window is read before any byte of it is used. */
-    memset(f, 0, size - win);
+    memset(f, 0, sizeof(struct ncp_fill) + bitmap);
     f->fd = fd;
     f->file_off = file_off;
     f->base = data;
     f->size = dbytes;
     f->chunks = chunks;
     f->win = (uint8_t *)f->done + bitmap;
+    f->win_at = f->win;
     f->win_cap = win;
     f->self_size = size;
     m->fill = f;
@@ -303,8 +314,8 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
     }
     memcpy(table, first, 8);
     ncp_msg *m = NULL;
-    uint8_t *data = NULL;
-    size_t cap = 0;
+    uint8_t *raw = NULL, *data = NULL; /* the allocation; the segments in it */
+    size_t raw_size = 0, cap = 0;      /* its size; the bytes from data on */
     uint64_t total = 0;
     st = src_exact(s, table + 8, tbytes - 8, "segment table", err);
     if (st != NCP_OK) goto done;
@@ -324,16 +335,20 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
         st = NCP_ERR_NOMEM;
         goto done;
     }
-    /* A regular file holds the bytes: allocate them at once.  Otherwise
-     * grow as they arrive. */
+    /* A regular file holds the bytes: allocate them at once, placed where
+     * their addresses agree with their file offsets (NCP__COPY_ALIGN).
+     * Otherwise grow as they arrive. */
     cap = s->regular || dbytes <= STREAM_CHUNK ? dbytes : STREAM_CHUNK;
-    data = ncp__alloc(&o->alloc, cap);
-    if (data == NULL) {
+    raw_size = s->regular ? dbytes + (size_t)NCP__COPY_ALIGN - 8 : cap;
+    raw = ncp__alloc(&o->alloc, raw_size);
+    if (raw == NULL) {
         st = ncp_error_set(err, NCP_ERR_NOMEM,
                            "message: cannot allocate %zu bytes for segments",
-                           cap);
+                           raw_size);
         goto done;
     }
+    data = raw;
+    if (s->regular) data += align_delta(raw, (uint64_t)s->start + tbytes);
     if (s->on_demand && s->regular && dbytes > 0) {
         /* Only the table is read now; the stream moves to the end of the
          * message, and the segments' bytes are read when reached. */
@@ -344,23 +359,25 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
         if (st != NCP_OK) goto done;
     }
     for (size_t have = m->fill ? dbytes : 0; have < dbytes;) {
-        if (have == cap) {
-            st = grow(&o->alloc, &data, &cap, cap + 1, dbytes, err);
+        if (have == cap) { /* a stream: data == raw */
+            st = grow(&o->alloc, &raw, &raw_size, cap + 1, dbytes, err);
             if (st != NCP_OK) goto done;
+            data = raw;
+            cap = raw_size;
         }
         st = src_exact(s, data + have, cap - have, "segments", err);
         if (st != NCP_OK) goto done;
         have = cap;
     }
-    m->owned = data;
-    m->owned_size = cap;
+    m->owned = raw;
+    m->owned_size = raw_size;
     ncp__msg_place(m, table, data, o);
     m->consumed = tbytes + dbytes;
     *out = m;
     m = NULL;
-    data = NULL;
+    raw = NULL;
 done:
-    if (data) ncp__free(&o->alloc, data, cap);
+    if (raw) ncp__free(&o->alloc, raw, raw_size);
     if (m && m->fill) ncp__fill_free(m);
     if (m) ncp__free(&o->alloc, m, m->self_size);
     if (table != small) ncp__free(&o->alloc, table, tbytes);
