@@ -65,6 +65,13 @@ struct ncp_fill {
  * 8.1-8.4 ms with the destination 8 bytes past the source. */
 #define NCP__COPY_ALIGN ((uint64_t)64)
 
+/* How far past p (8-byte aligned) bytes headed for or coming from file
+ * offset off should be placed so that address and offset agree modulo
+ * NCP__COPY_ALIGN: 0 to NCP__COPY_ALIGN - 8, a multiple of 8. */
+static inline size_t ncp__copy_delta(const void *p, uint64_t off) {
+    return (size_t)((off - (uint64_t)(uintptr_t)p) & (NCP__COPY_ALIGN - 8));
+}
+
 struct ncp_msg {
     ncp_allocator alloc;
     uint64_t budget;     /* traversal words left */
@@ -84,7 +91,8 @@ struct ncp_msg {
 
 /* A builder segment. */
 typedef struct ncp_bseg {
-    uint8_t *data;
+    uint8_t *mem;  /* the allocation: cap words + NCP__COPY_ALIGN - 8 bytes */
+    uint8_t *data; /* the segment, in mem (see add_segment) */
     uint32_t used; /* words */
     uint32_t cap;  /* words */
 } ncp_bseg;

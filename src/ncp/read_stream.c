@@ -140,14 +140,6 @@ static inline bool chunk_done(const struct ncp_fill *f, uint64_t c) {
 
 #define FILL_READ_MAX ((uint64_t)1 << 30)
 
-/* How far past p (8-byte aligned) a read of the bytes at file offset off
- * should start so that the copy's destination and source agree modulo
- * NCP__COPY_ALIGN (see internal.h): 0 to NCP__COPY_ALIGN - 8, a multiple
- * of 8. */
-static size_t align_delta(const uint8_t *p, uint64_t off) {
-    return (size_t)((off - (uint64_t)(uintptr_t)p) & (NCP__COPY_ALIGN - 8));
-}
-
 /* Reads bytes [from, to) of the segments into dst with pread(2), which
  * leaves the descriptor's position alone.  A failure is recorded in the
  * fill state and the message, and ends all reading. */
@@ -209,7 +201,7 @@ const uint8_t *ncp__fill_window(ncp_msg *m, uint64_t off, uint64_t end) {
         if (to > f->size) to = f->size;
         f->win_off = 0;
         f->win_len = 0;
-        f->win_at = f->win + align_delta(f->win, f->file_off + off);
+        f->win_at = f->win + ncp__copy_delta(f->win, f->file_off + off);
         if (!fill_read(m, f->win_at, off, to)) return NULL;
         f->win_off = off;
         f->win_len = to - off;
@@ -348,7 +340,7 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
         goto done;
     }
     data = raw;
-    if (s->regular) data += align_delta(raw, (uint64_t)s->start + tbytes);
+    if (s->regular) data += ncp__copy_delta(raw, (uint64_t)s->start + tbytes);
     if (s->on_demand && s->regular && dbytes > 0) {
         /* Only the table is read now; the stream moves to the end of the
          * message, and the segments' bytes are read when reached. */
