@@ -65,9 +65,11 @@ static uint32_t add_segment(ncp_builder *b, uint64_t min_words) {
         b->segs = s;
         b->segs_cap = cap;
     }
-    /* Placed 8 bytes past a multiple of NCP__COPY_ALIGN, as a message of
-     * one segment lies in a file (after its 8-byte table): the kernel then
-     * copies it into the page cache fastest. */
+    /* The first segment is placed 8 bytes past a multiple of
+     * NCP__COPY_ALIGN, as a message of one segment lies in a file (after
+     * its 8-byte table): the kernel then copies it into the page cache
+     * fastest.  Where later segments will lie depends on how many there
+     * will be; they keep the allocator's placement. */
     uint8_t *mem = ncp__alloc(&b->alloc, seg_bytes(size));
     if (mem == NULL) {
         ncp_builder_fail(b, NCP_ERR_NOMEM,
@@ -77,7 +79,7 @@ static uint32_t add_segment(ncp_builder *b, uint64_t min_words) {
     }
     ncp_bseg *s = &b->segs[b->nsegs];
     s->mem = mem;
-    s->data = mem + ncp__copy_delta(mem, 8);
+    s->data = b->nsegs == 0 ? mem + ncp__copy_delta(mem, 8) : mem;
     s->used = 0;
     s->cap = (uint32_t)size;
     b->total_cap += size;

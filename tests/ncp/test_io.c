@@ -433,36 +433,27 @@ static void *shifting_alloc(void *ud, void *p, size_t old, size_t n) {
     return q;
 }
 
-/* Every segment starts 8 bytes past a multiple of 64, as a message of one
- * segment lies in a file, wherever the allocator put its memory: the kernel
- * copies it to the page cache fastest then (docs/performance.md). */
-static void segments_placed_for_file_copies(void **state) {
+/* The first segment starts 8 bytes past a multiple of 64, as a message of
+ * one segment lies in a file, wherever the allocator put its memory: the
+ * kernel copies it to the page cache fastest then (docs/performance.md). */
+static void first_segment_placed_for_file_copies(void **state) {
     (void)state;
-    unsigned turn = 0;
-    ncp_builder_options o = {0};
-    o.first_segment_words = 16;
-    o.growth = NCP_GROW_FIXED;
-    o.alloc.fn = shifting_alloc;
-    o.alloc.ud = &turn;
-    ncp_builder *b;
-    assert_int_equal(ncp_builder_new(&o, &b), NCP_OK);
-    ncp_bstruct r = ncp_builder_init_root(b, 0, 1);
-    ncp_blist l =
-        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 0), NCP_ELEM_POINTER, 12);
-    char text[100]; /* 13 words: one text per segment */
-    memset(text, 't', sizeof text);
-    for (uint32_t i = 0; i < 12; i++)
-        ncp_bptr_set_text(ncp_blist_ptr(&l, i), text, sizeof text);
-    assert_int_equal(ncp_builder_status(b), NCP_OK);
-    uint32_t n = ncp_builder_segment_count(b);
-    assert_true(n >= 8);
-    for (uint32_t i = 0; i < n; i++) {
+    for (unsigned start = 0; start < 8; start++) {
+        unsigned turn = start;
+        ncp_builder_options o = {0};
+        o.alloc.fn = shifting_alloc;
+        o.alloc.ud = &turn;
+        ncp_builder *b;
+        assert_int_equal(ncp_builder_new(&o, &b), NCP_OK);
+        ncp_bstruct r = ncp_builder_init_root(b, 1, 0);
+        ncp_bstruct_set_u32(&r, 0, start);
+        assert_int_equal(ncp_builder_status(b), NCP_OK);
         const uint8_t *data;
         uint32_t words;
-        assert_true(ncp_builder_segment(b, i, &data, &words));
+        assert_true(ncp_builder_segment(b, 0, &data, &words));
         assert_int_equal((uintptr_t)data % 64, 8);
+        ncp_builder_free(b);
     }
-    ncp_builder_free(b);
 }
 
 /* Records the largest allocation request. */
@@ -582,7 +573,7 @@ int main(void) {
         cmocka_unit_test(full_device),
         cmocka_unit_test(write_mem_too_small),
         cmocka_unit_test(large_message_to_memory),
-        cmocka_unit_test(segments_placed_for_file_copies),
+        cmocka_unit_test(first_segment_placed_for_file_copies),
         cmocka_unit_test(truncated_file_fails_before_allocating),
         cmocka_unit_test(pipe_memory_grows_with_data),
     };
