@@ -29,13 +29,14 @@ const ncp_error *ncp_builder_error(const ncp_builder *b) {
  * Segments
  * ------------------------------------------------------------------------ */
 
-/* Appends a segment of at least min_words words.  Returns its index or
- * UINT32_MAX (error recorded). */
-/* The allocation that holds a segment of `words` words. */
+/* The allocation that holds a segment of `words` words (and room to
+ * place it, see add_segment). */
 static size_t seg_bytes(uint64_t words) {
     return (size_t)words * 8 + (size_t)NCP__COPY_ALIGN - 8;
 }
 
+/* Appends a segment of at least min_words words.  Returns its index or
+ * UINT32_MAX (error recorded). */
 static uint32_t add_segment(ncp_builder *b, uint64_t min_words) {
     if (min_words > NCP_MAX_SEGMENT_WORDS) {
         ncp_builder_fail(b, NCP_ERR_TOO_LARGE,
