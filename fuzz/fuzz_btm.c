@@ -122,7 +122,7 @@ static void check_compute(nupic_btm *t, const uint8_t *data, size_t size,
 
 static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
                        const char *ctx) {
-    nupic_load_options lo = {packing, 0};
+    nupic_load_options lo = {.packing = packing};
     /* *out must be overwritten: start it at something else. */
     nupic_btm *tm = (nupic_btm *)(void *)&g_sentinel;
     nupic_error err = {NUPIC_OK, ""};

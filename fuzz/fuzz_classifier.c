@@ -141,7 +141,7 @@ static void check_compute(nupic_classifier *c, nupic_classifier *copy,
 
 static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
                        const char *ctx) {
-    nupic_load_options lo = {packing, 0};
+    nupic_load_options lo = {.packing = packing};
     /* *out must be overwritten: start it at something else. */
     nupic_classifier *c = (nupic_classifier *)(void *)&g_sentinel;
     nupic_error err = {NUPIC_OK, ""};

@@ -401,7 +401,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t len = size - 1;
     static const ncp_packing modes[] = {NCP_PACKING_AUTO, NCP_PACKING_UNPACKED};
     for (int m = 0; m < 2; m++) {
-        nupic_load_options o = {modes[m], 0};
+        nupic_load_options o = {.packing = modes[m]};
         void *e = NULL, *again = NULL;
         nupic_error err = {NUPIC_OK, ""}, err2 = {NUPIC_OK, ""};
         nupic_status st = read_mem(k, msg, len, &o, &e, &err);

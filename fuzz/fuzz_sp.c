@@ -53,7 +53,7 @@
 
 /* The options persist.c opens messages with. */
 static ncp_read_options read_options(ncp_packing packing) {
-    return persist_read_options(&(nupic_load_options){packing, 0});
+    return persist_read_options(&(nupic_load_options){.packing = packing});
 }
 
 /* Roughly the bytes the reader allocates for a state of these sizes
@@ -243,7 +243,7 @@ static void check_files(const uint8_t *data, size_t size, ncp_packing packing,
 static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
                        const char *ctx) {
     if (!within_budget(data, size, packing)) return;
-    nupic_load_options lo = {packing, 0};
+    nupic_load_options lo = {.packing = packing};
     /* *out must be overwritten: start it at something else. */
     nupic_sp *sp = (nupic_sp *)(void *)&g_sentinel;
     nupic_error err = {NUPIC_OK, ""};

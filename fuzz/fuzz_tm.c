@@ -37,7 +37,7 @@
 
 /* The options persist.c opens messages with. */
 static ncp_read_options read_options(ncp_packing packing) {
-    return persist_read_options(&(nupic_load_options){packing, 0});
+    return persist_read_options(&(nupic_load_options){.packing = packing});
 }
 
 /* Whether the cells the message's parameters claim fit the budget (the
@@ -140,7 +140,7 @@ static void check_compute(nupic_tm *tm, const uint8_t *data, size_t size,
 static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
                        const char *ctx) {
     if (!within_budget(data, size, packing)) return;
-    nupic_load_options lo = {packing, 0};
+    nupic_load_options lo = {.packing = packing};
     /* *out must be overwritten: start it at something else. */
     nupic_tm *tm = (nupic_tm *)(void *)&g_sentinel;
     nupic_error err = {NUPIC_OK, ""};

@@ -115,6 +115,7 @@ ncp_read_options persist_read_options(const nupic_load_options *o) {
     if (o) {
         r.packing = o->packing;
         if (o->max_message_words) r.max_message_words = o->max_message_words;
+        r.no_read_ahead = o->no_read_ahead;
     }
     return r;
 }

@@ -4,6 +4,7 @@
 #ifndef NCP_INTERNAL_H
 #define NCP_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 
 #include <nupic/ncp.h>
@@ -37,13 +38,34 @@ struct ncp_fill {
     uint64_t chunks;   /* size in NCP__FILL_CHUNK units, rounded up */
     /* A window over the source for transient lists
      * (ncp_ptr_list_transient): bytes [win_off, win_off + win_len) of the
-     * segments are in win, whose capacity is win_cap. */
-    uint8_t *win;    /* the window's memory, win_cap + NCP__COPY_ALIGN - 8 */
+     * segments are at win_at, read win_cap bytes at a time into a buffer
+     * (see read_stream.c). */
+    uint8_t *bufs;   /* `slots` buffers of buf_bytes (NULL until used) */
     uint8_t *win_at; /* where byte win_off is */
-    size_t win_cap;
+    size_t win_cap, buf_bytes, head, bufs_size;
     uint64_t win_off, win_len;
     size_t self_size;
-    uint64_t done[]; /* bit c: chunk c has been read; then the window */
+    /* Reading ahead (slots > 1): windows k = 0, 1, ... are the win_cap
+     * bytes from win0 + k * win_cap on, window k in buffer k % slots; the
+     * decoder holds window `held`, and a helper thread reads the windows
+     * after it.  The fields from `win0` on are shared with the helper,
+     * under `mu`. */
+    uint32_t slots;
+    bool thread_runs;
+    uint64_t held;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* broadcast on every change of the fields below */
+    uint64_t win0;     /* segment offset of window 0 */
+    uint64_t ready;    /* the helper has read windows (held, ready) */
+    uint64_t limit;    /* and may read those below limit (held + slots) */
+    bool reading;      /* the helper is reading window `ready` */
+    bool stop;         /* the decoder is moving win0: read nothing */
+    bool quit;         /* the helper is to return */
+    bool read_failed;  /* reading window `ready` failed: */
+    int read_errno;    /* errno, or 0 for the end of the file, */
+    uint64_t read_got; /* after this many bytes */
+    uint64_t done[];   /* bit c: chunk c has been read */
 };
 
 /* Granularity of reads on demand: small enough that a chunk is still in the
@@ -56,6 +78,9 @@ struct ncp_fill {
  * copy: a 19.9 MB SpatialPooler state loaded 0.3-0.6 ms faster with 512 KiB
  * windows than with 256 KiB ones, and no faster with 1 MiB). */
 #define NCP__FILL_WINDOW ((size_t)1 << 19)
+/* Buffers of windows when reading ahead: the decoder's and those the helper
+ * may fill ahead of it. */
+#define NCP__FILL_SLOTS 4u
 
 /* Reads land where their destination address and their file offset agree
  * modulo this many bytes.  The kernel's copy out of the page cache (x86-64

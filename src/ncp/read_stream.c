@@ -18,14 +18,17 @@
  * with pread(2) only when the reader's bounds checks reach them
  * (ncp__ready in internal.h): in chunks of NCP__FILL_CHUNK bytes into the
  * segment memory, or, for transient lists, into a window that a decoder
- * walking forwards reuses while it is in the cache.  A chunk bitmap says
- * what has been read; a read that fails is recorded in the message and
- * stops all reading, so bytes that were not read are never exposed.
+ * walking forwards reuses while it is in the cache, and whose successors a
+ * helper thread reads ahead (see "reading ahead" below).  A chunk bitmap
+ * says what has been read; a read that fails is recorded in the message
+ * and stops all reading, so bytes that were not read are never exposed.
  */
 #define _POSIX_C_SOURCE   200809L
 #define _FILE_OFFSET_BITS 64
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -188,25 +191,231 @@ bool ncp__fill_has(const struct ncp_fill *f, uint64_t off, uint64_t end) {
     return true;
 }
 
+/* ---- reading ahead ------------------------------------------------------
+ * A decoder of transient lists walks the message forwards, so the windows
+ * after the current one are the next it needs.  When the segments are
+ * larger than a window, a helper thread (one per message, started at the
+ * first window read, ended by ncp__fill_free) reads the next windows, each
+ * into a buffer of its own, while the decoder works, so that the kernel's
+ * copies out of the page cache and the decoding overlap.  The helper only
+ * ever calls pread(2) on the descriptor and writes the buffers it has been
+ * given; everything else, the message and its error record included, stays
+ * with the decoder's thread.  They meet under f->mu: the helper reads
+ * window `ready` while it is below `limit` (held + slots: the buffers not
+ * in the decoder's hands), the decoder moves to window held + 1 once it is
+ * below `ready` and then raises `limit`, handing its old buffer back.
+ *
+ * A list may begin in one window and end in the next: its first part is
+ * then copied in front of the next window's bytes, into `head` bytes of
+ * room kept before every read (a list read through a window is at most
+ * win_cap bytes long).  Anything else - a jump backwards or past the next
+ * window - restarts the sequence of windows at the list (win0), after
+ * waiting for the helper to finish a read under way. */
+
+/* Where window k's bytes, which begin at segment offset `from`, are read:
+ * in its buffer, after the head room, placed for the kernel's copy. */
+static uint8_t *slot_at(const struct ncp_fill *f, uint64_t k, uint64_t from) {
+    uint8_t *room = f->bufs + (size_t)(k % f->slots) * f->buf_bytes + f->head;
+    return room + ncp__copy_delta(room, f->file_off + from);
+}
+
+static void *ahead_main(void *arg) {
+    struct ncp_fill *f = arg;
+    pthread_mutex_lock(&f->mu);
+    for (;;) {
+        while (!f->quit && (f->stop || f->read_failed || f->ready >= f->limit ||
+                            f->win0 + f->ready * f->win_cap >= f->size))
+            pthread_cond_wait(&f->cv, &f->mu);
+        if (f->quit) break;
+        const uint64_t k = f->ready, from = f->win0 + k * f->win_cap;
+        const uint64_t to =
+            f->size - from < f->win_cap ? f->size : from + f->win_cap;
+        uint8_t *dst = slot_at(f, k, from);
+        f->reading = true;
+        pthread_mutex_unlock(&f->mu);
+        uint64_t at = from;
+        int e = 0;
+        while (at < to) {
+            ssize_t got = pread(f->fd, dst + (at - from), (size_t)(to - at),
+                                (off_t)(f->file_off + at));
+            if (got > 0) {
+                at += (uint64_t)got;
+            } else if (got < 0 && errno == EINTR) {
+                continue;
+            } else {
+                e = got < 0 ? errno : 0;
+                break;
+            }
+        }
+        pthread_mutex_lock(&f->mu);
+        f->reading = false;
+        if (!f->stop) { /* else the decoder moved on: forget the read */
+            if (at < to) {
+                f->read_failed = true;
+                f->read_errno = e;
+                f->read_got = at - from;
+            } else {
+                f->ready = k + 1;
+            }
+        }
+        pthread_cond_broadcast(&f->cv);
+    }
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+/* Starts the helper; false (and no reading ahead) when it cannot be.  It
+ * runs with every signal blocked, so that none is delivered to it. */
+static bool ahead_start(struct ncp_fill *f) {
+    if (pthread_mutex_init(&f->mu, NULL) != 0) return false;
+    if (pthread_cond_init(&f->cv, NULL) != 0) {
+        pthread_mutex_destroy(&f->mu);
+        return false;
+    }
+    pthread_attr_t attr;
+    bool have_attr = pthread_attr_init(&attr) == 0;
+    /* It needs little stack: a loop around pread(2). */
+    if (have_attr) (void)pthread_attr_setstacksize(&attr, (size_t)64 << 10);
+    sigset_t all, old;
+    sigfillset(&all);
+    bool masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
+    f->thread_runs = pthread_create(&f->thread, have_attr ? &attr : NULL,
+                                    ahead_main, f) == 0;
+    if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (have_attr) pthread_attr_destroy(&attr);
+    if (!f->thread_runs) {
+        pthread_cond_destroy(&f->cv);
+        pthread_mutex_destroy(&f->mu);
+    }
+    return f->thread_runs;
+}
+
+/* Allocates the window buffers at the first window read, and starts the
+ * helper if the windows are to be read ahead: `slots` buffers, each with
+ * room for the head of a list (see above) when there are several, and for
+ * the placement of the reads (up to NCP__COPY_ALIGN - 8 bytes in).  False,
+ * the error recorded, when memory runs out. */
+static bool fill_buffers(ncp_msg *m) {
+    struct ncp_fill *f = m->fill;
+    const size_t head = f->slots > 1 ? f->win_cap : 0;
+    const size_t buf = head + f->win_cap + (size_t)NCP__COPY_ALIGN - 8;
+    const size_t size = f->slots * buf;
+    f->bufs = ncp__alloc(&m->alloc, size);
+    if (f->bufs == NULL) {
+        ncp_msg_fail(m, NCP_ERR_NOMEM,
+                     "message: cannot allocate %zu bytes for reading windows",
+                     size);
+        return false;
+    }
+    f->bufs_size = size;
+    f->buf_bytes = buf;
+    f->head = head;
+    if (f->slots > 1 && !ahead_start(f)) f->slots = 1;
+    return true;
+}
+
+/* Restarts the windows at `off`, window 0 being the decoder's to read
+ * (into buffer 0) and the helper reading those after it. */
+static void ahead_restart(struct ncp_fill *f, uint64_t off) {
+    pthread_mutex_lock(&f->mu);
+    f->stop = true;
+    while (f->reading)
+        pthread_cond_wait(&f->cv, &f->mu);
+    f->win0 = off;
+    f->held = 0;
+    f->ready = 1;
+    f->limit = f->slots;
+    f->read_failed = false;
+    f->stop = false;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* Records the failure of the helper's read of window k (from `from`). */
+static void ahead_failed(ncp_msg *m, uint64_t from) {
+    struct ncp_fill *f = m->fill;
+    if (f->read_errno != 0)
+        ncp_error_set(&f->err, NCP_ERR_IO, "read: %s", strerror(f->read_errno));
+    else
+        ncp_error_set(&f->err, NCP_ERR_TRUNCATED,
+                      "segments: input ends after %llu of %llu bytes",
+                      (unsigned long long)(from + f->read_got),
+                      (unsigned long long)f->size);
+    f->failed = true;
+    ncp_msg_fail(m, f->err.status, "%s", f->err.message);
+}
+
+/* Bytes [off, end) from the window after the decoder's, which becomes the
+ * decoder's; NULL when they are not all there (*ok true: read them from
+ * off on) or its read failed (*ok false: recorded). */
+static const uint8_t *ahead_next(ncp_msg *m, uint64_t off, uint64_t end,
+                                 bool *ok) {
+    struct ncp_fill *f = m->fill;
+    *ok = true;
+    const uint64_t k = f->held + 1, from = f->win0 + k * f->win_cap;
+    if (from >= f->size) return NULL;
+    const uint64_t to =
+        f->size - from < f->win_cap ? f->size : from + f->win_cap;
+    /* Bytes before `from` come from the decoder's window, which ends
+     * there. */
+    if (end > to ||
+        (off < from && (off < f->win_off || f->win_off + f->win_len != from)))
+        return NULL;
+    pthread_mutex_lock(&f->mu);
+    while (f->ready <= k && !f->read_failed)
+        pthread_cond_wait(&f->cv, &f->mu);
+    const bool failed = f->ready <= k; /* (a failure after k can wait) */
+    pthread_mutex_unlock(&f->mu);
+    if (failed) {
+        ahead_failed(m, from);
+        *ok = false;
+        return NULL;
+    }
+    uint8_t *at = slot_at(f, k, from);
+    uint64_t first = from;
+    if (off < from) { /* (from - off < end - off <= win_cap <= head) */
+        at -= from - off;
+        memcpy(at, f->win_at + (off - f->win_off), (size_t)(from - off));
+        first = off;
+    }
+    f->win_at = at;
+    f->win_off = first;
+    f->win_len = to - first;
+    f->held = k;
+    pthread_mutex_lock(&f->mu);
+    f->limit = k + f->slots; /* the old buffer goes back to the helper */
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    return f->win_at + (off - f->win_off);
+}
+
 const uint8_t *ncp__fill_window(ncp_msg *m, uint64_t off, uint64_t end) {
     struct ncp_fill *f = m->fill;
-    if (off < f->win_off || end > f->win_off + f->win_len) {
-        if (f->failed) {
-            ncp_msg_fail(m, f->err.status, "%s", f->err.message);
-            return NULL;
-        }
-        /* From off on: a decoder walking forwards finds the next lists
-         * here too. */
-        uint64_t to = off + f->win_cap;
-        if (to > f->size) to = f->size;
-        f->win_off = 0;
-        f->win_len = 0;
-        f->win_at = f->win + ncp__copy_delta(f->win, f->file_off + off);
-        if (!fill_read(m, f->win_at, off, to)) return NULL;
-        f->win_off = off;
-        f->win_len = to - off;
+    if (off >= f->win_off && end <= f->win_off + f->win_len)
+        return f->win_at + (off - f->win_off);
+    if (f->failed) {
+        ncp_msg_fail(m, f->err.status, "%s", f->err.message);
+        return NULL;
     }
-    return f->win_at + (off - f->win_off);
+    if (f->thread_runs) {
+        bool ok;
+        const uint8_t *p = ahead_next(m, off, end, &ok);
+        if (p != NULL || !ok) return p;
+    } else if (f->bufs == NULL && !fill_buffers(m)) {
+        return NULL;
+    }
+    /* Window 0 of a new sequence, from off on: a decoder walking forwards
+     * finds the next lists here too. */
+    if (f->thread_runs) ahead_restart(f, off);
+    uint64_t to = off + f->win_cap;
+    if (to > f->size) to = f->size;
+    f->win_off = 0;
+    f->win_len = 0;
+    f->win_at = slot_at(f, 0, off);
+    if (!fill_read(m, f->win_at, off, to)) return NULL;
+    f->win_off = off;
+    f->win_len = to - off;
+    return f->win_at;
 }
 
 bool ncp__fill_range(ncp_msg *m, uint64_t off, uint64_t end) {
@@ -235,6 +444,17 @@ bool ncp__fill_range(ncp_msg *m, uint64_t off, uint64_t end) {
 }
 
 void ncp__fill_free(ncp_msg *m) {
+    struct ncp_fill *f = m->fill;
+    if (f->thread_runs) {
+        pthread_mutex_lock(&f->mu);
+        f->quit = true;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+        pthread_join(f->thread, NULL);
+        pthread_cond_destroy(&f->cv);
+        pthread_mutex_destroy(&f->mu);
+    }
+    if (f->bufs) ncp__free(&m->alloc, f->bufs, f->bufs_size);
     ncp__free(&m->alloc, m->fill, m->fill->self_size);
     m->fill = NULL;
 }
@@ -248,22 +468,20 @@ static ncp_status fill_init(ncp_msg *m, int fd, uint64_t file_off,
         ((uint64_t)dbytes + NCP__FILL_CHUNK - 1) >> NCP__FILL_CHUNK_SHIFT;
     size_t bitmap = (size_t)(chunks + 63) / 64 * 8;
     size_t win = dbytes < NCP__FILL_WINDOW ? dbytes : NCP__FILL_WINDOW;
-    /* The window's reads start up to NCP__COPY_ALIGN - 8 bytes in. */
-    size_t size = sizeof(struct ncp_fill) + bitmap + win + NCP__COPY_ALIGN - 8;
+    size_t size = sizeof(struct ncp_fill) + bitmap;
     struct ncp_fill *f = ncp__alloc(&o->alloc, size);
     if (f == NULL)
         return ncp_error_set(err, NCP_ERR_NOMEM,
                              "message: cannot allocate %zu bytes", size);
-    /* The window is read before any byte of it is used. */
-    memset(f, 0, sizeof(struct ncp_fill) + bitmap);
+    memset(f, 0, size);
     f->fd = fd;
     f->file_off = file_off;
     f->base = data;
     f->size = dbytes;
     f->chunks = chunks;
-    f->win = (uint8_t *)f->done + bitmap;
-    f->win_at = f->win;
     f->win_cap = win;
+    /* Reading ahead when a window does not hold all the segments. */
+    f->slots = win < dbytes && !o->no_read_ahead ? NCP__FILL_SLOTS : 1;
     f->self_size = size;
     m->fill = f;
     return NCP_OK;

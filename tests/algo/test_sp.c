@@ -245,10 +245,10 @@ static void round_trips(void **state) {
             /* A second message after it: reading stops at the first. */
             assert_int_equal(fputs("trailing", fp) >= 0, true);
             rewind(fp);
-            nupic_load_options lo = {
-                told ? (unpacked ? NCP_PACKING_UNPACKED : NCP_PACKING_PACKED)
-                     : NCP_PACKING_AUTO,
-                0};
+            nupic_load_options lo = {.packing =
+                                         told ? (unpacked ? NCP_PACKING_UNPACKED
+                                                          : NCP_PACKING_PACKED)
+                                              : NCP_PACKING_AUTO};
             st = nupic_sp_read_from_file(fp, &lo, &copy, &err);
             if (st == NUPIC_OK) {
                 char rest[16] = {0};
@@ -463,14 +463,20 @@ static void reference_files_load_from_files(void **state) {
             fail_msg("%s: load: %s", name, err.message);
         assert_equal_states(mem, back, name);
         nupic_sp_free(back);
-        /* A FILE*, left at the end of the message. */
+        /* A FILE*, left at the end of the message; with the lists read
+         * ahead by a helper thread (large files) and without. */
         FILE *fp = fopen("reference.capnp", "rb");
         assert_non_null(fp);
-        if (nupic_sp_read_from_file(fp, NULL, &back, &err))
-            fail_msg("%s: FILE*: %s", name, err.message);
-        assert_int_equal(ftell(fp), (long)bytes.len);
-        assert_equal_states(mem, back, name);
-        nupic_sp_free(back);
+        for (int ahead = 0; ahead < 2; ahead++) {
+            nupic_load_options lo = {0};
+            lo.no_read_ahead = !ahead;
+            assert_int_equal(fseek(fp, 0, SEEK_SET), 0);
+            if (nupic_sp_read_from_file(fp, &lo, &back, &err))
+                fail_msg("%s: FILE*: %s", name, err.message);
+            assert_int_equal(ftell(fp), (long)bytes.len);
+            assert_equal_states(mem, back, name);
+            nupic_sp_free(back);
+        }
         /* The file read at once, then decoded. */
         rewind(fp);
         ncp_read_options o = {0};

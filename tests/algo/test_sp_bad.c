@@ -207,7 +207,7 @@ static void check_good_state(nupic_sp *sp, const char *what) {
 
 /* The options persist.c opens messages with. */
 static ncp_read_options load_options(ncp_packing packing) {
-    return persist_read_options(&(nupic_load_options){packing, 0});
+    return persist_read_options(&(nupic_load_options){.packing = packing});
 }
 
 /* Reads the message at f's position, at once or on demand, into a state
@@ -288,7 +288,7 @@ static void file_ways_agree(const void *data, size_t len, ncp_packing packing,
  * it from a file at once and on demand must agree. */
 static nupic_status read_any(const void *data, size_t len, ncp_packing packing,
                              nupic_error *err, const char *what) {
-    nupic_load_options lo = {packing, 0};
+    nupic_load_options lo = {.packing = packing};
     nupic_sp *sp = SENTINEL;
     nupic_error_clear(err);
     file_ways_agree(data, len, packing, what);

@@ -680,7 +680,7 @@ static void check_good_state(nupic_tm *tm, const char *what) {
  * *err), or it reads a state that passes check_good_state. */
 static nupic_status read_any(const void *data, size_t len, ncp_packing packing,
                              nupic_error *err, const char *what) {
-    nupic_load_options lo = {packing, 0};
+    nupic_load_options lo = {.packing = packing};
     nupic_tm *tm = SENTINEL;
     nupic_error_clear(err);
     nupic_status st = nupic_tm_read_from_mem(data, len, &lo, &tm, err);
@@ -886,7 +886,7 @@ static void valid_states_read(void **state) {
 
 /* The options persist.c opens messages with. */
 static ncp_read_options load_options(ncp_packing packing) {
-    return persist_read_options(&(nupic_load_options){packing, 0});
+    return persist_read_options(&(nupic_load_options){.packing = packing});
 }
 
 /* A prefix fails as the runtime's framing does: NCP_ERR_TRUNCATED, whose

@@ -218,11 +218,77 @@ static void readers_packed(void **state) {
     ts_buf_free(&g_packed);
 }
 
+/* A message larger than a window of transient lists: BIGN lists of BIGLEN
+ * values, the last value of list i being i. */
+#define BIGN   60u
+#define BIGLEN 2500u
+
+static void write_big(const char *path) {
+    ncp_builder *b;
+    assert_int_equal(ncp_builder_new(NULL, &b), NCP_OK);
+    ncp_bstruct r = ncp_builder_init_root(b, 0, 1);
+    ncp_blist p =
+        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 0), NCP_ELEM_POINTER, BIGN);
+    for (uint32_t i = 0; i < BIGN; i++) {
+        ncp_blist l =
+            ncp_bptr_init_list(ncp_blist_ptr(&p, i), NCP_ELEM_8BYTES, BIGLEN);
+        ncp_blist_set_u64(&l, BIGLEN - 1, i);
+    }
+    ts_buf bytes = ts_write_mem(b, 0);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes.data, 1, bytes.len, f), bytes.len);
+    assert_int_equal(fclose(f), 0);
+    ts_buf_free(&bytes);
+    ncp_builder_free(b);
+}
+
+/* Its lists read on demand as transient lists, through windows read ahead
+ * by a helper thread and without: the window buffers are allocated at the
+ * first window read, and a failure is recorded in the message. */
+static ncp_status scenario_transient(ncp_allocator a) {
+    ncp_status st = NCP_OK;
+    for (int ahead = 0; ahead < 2 && st == NCP_OK; ahead++) {
+        FILE *f = fopen("alloc_fail_big.bin", "rb");
+        assert_non_null(f);
+        ncp_read_options o = {0};
+        o.alloc = a;
+        o.no_read_ahead = !ahead;
+        ncp_msg *m;
+        st = ncp_msg_read_fd_on_demand(fileno(f), &o, &m, NULL);
+        if (st == NCP_OK) {
+            ncp_struct r = ncp_msg_root(m, NULL);
+            ncp_list p =
+                ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_POINTER, NULL);
+            if (ncp_list_len(&p) != BIGN) st = NCP_ERR_MALFORMED;
+            for (uint32_t i = 0; i < ncp_list_len(&p); i++) {
+                ncp_list l = ncp_ptr_list_transient(ncp_list_ptr(&p, i),
+                                                    NCP_ELEM_8BYTES, NULL);
+                if (ncp_list_len(&l) == BIGLEN &&
+                    ncp_list_u64(&l, BIGLEN - 1) != i)
+                    st = NCP_ERR_MALFORMED;
+            }
+            if (st == NCP_OK) st = ncp_msg_status(m);
+            ncp_msg_free(m);
+        }
+        fclose(f);
+    }
+    return st;
+}
+
+static void transient_readers(void **state) {
+    (void)state;
+    write_big("alloc_fail_big.bin");
+    each_allocation_fails_once(scenario_transient, 8);
+    remove("alloc_fail_big.bin");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(builder_and_writers),
         cmocka_unit_test(readers_unpacked),
         cmocka_unit_test(readers_packed),
+        cmocka_unit_test(transient_readers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

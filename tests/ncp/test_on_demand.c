@@ -720,6 +720,142 @@ static void reads_agree_with_file_offsets(void **state) {
     ncp_builder_free(b);
 }
 
+/* ------------------------------------------------------------------------
+ * Reading ahead
+ * ------------------------------------------------------------------------ */
+
+/* Lists of varied lengths (1 to 4000 values), so that windows end inside
+ * lists: 4.8 MB, some ten windows. */
+#define VLISTS 300u
+
+static uint32_t vlen(uint32_t i) {
+    return 1u + (uint32_t)(((uint64_t)i * 2654435761u) % 4000u);
+}
+
+/* Every value (a list that crosses windows may be put together from two). */
+static void check_all(const ncp_list *l, uint32_t i, uint32_t len) {
+    assert_int_equal(ncp_list_len(l), len);
+    for (uint32_t k = 0; k < len; k++)
+        if (ncp_list_u64(l, k) != list_value(i, k))
+            fail_msg("list %u value %u: %llx", i, k,
+                     (unsigned long long)ncp_list_u64(l, k));
+}
+
+static ncp_builder *make_varied(void) {
+    ncp_builder *b;
+    assert_int_equal(ncp_builder_new(NULL, &b), NCP_OK);
+    ncp_bstruct r = ncp_builder_init_root(b, 0, 1);
+    ncp_blist p =
+        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 0), NCP_ELEM_POINTER, VLISTS);
+    for (uint32_t i = 0; i < VLISTS; i++) {
+        ncp_blist l =
+            ncp_bptr_init_list(ncp_blist_ptr(&p, i), NCP_ELEM_8BYTES, vlen(i));
+        for (uint32_t k = 0; k < vlen(i); k++)
+            ncp_blist_set_u64(&l, k, list_value(i, k));
+    }
+    assert_int_equal(ncp_builder_status(b), NCP_OK);
+    return b;
+}
+
+/* Opens the message in SCRATCH on demand, with or without reading ahead;
+ * *pm receives its list of lists. */
+static ncp_msg *open_varied(int *fd, bool ahead, ncp_list *pm) {
+    *fd = open(SCRATCH, O_RDWR);
+    assert_true(*fd >= 0);
+    ncp_read_options o = {0};
+    o.no_read_ahead = !ahead;
+    ncp_msg *m;
+    assert_int_equal(ncp_msg_read_fd_on_demand(*fd, &o, &m, NULL), NCP_OK);
+    ncp_struct r = ncp_msg_root(m, NULL);
+    *pm = ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_POINTER, NULL);
+    assert_int_equal(ncp_list_len(pm), VLISTS);
+    return m;
+}
+
+/* Transient lists read in any order - forwards (each window read ahead of
+ * the decoder), backwards, in strides that skip windows, forwards again -
+ * give the values written, with reading ahead as without. */
+static void read_ahead_in_any_order(void **state) {
+    (void)state;
+    ncp_builder *b = make_varied();
+    ts_buf bytes = ts_write_mem(b, 0);
+    ts_write_file(SCRATCH, bytes.data, bytes.len);
+    for (int ahead = 0; ahead < 2; ahead++) {
+        int fd;
+        ncp_list pm;
+        ncp_msg *m = open_varied(&fd, ahead, &pm);
+        for (int order = 0; order < 4; order++)
+            for (uint32_t n = 0; n < VLISTS; n++) {
+                uint32_t i = order == 1   ? VLISTS - 1 - n
+                             : order == 2 ? (n * 37u) % VLISTS
+                                          : n;
+                ncp_list t = ncp_ptr_list_transient(ncp_list_ptr(&pm, i),
+                                                    NCP_ELEM_8BYTES, NULL);
+                check_all(&t, i, vlen(i));
+            }
+        assert_int_equal(ncp_msg_status(m), NCP_OK);
+        /* Freed with reads ahead under way. */
+        ncp_msg_free(m);
+        close(fd);
+    }
+    ts_buf_free(&bytes);
+    ncp_builder_free(b);
+}
+
+/* A file shortened before its lists are read: a list either reads with
+ * the values written, and then lies before the cut, or reads as empty;
+ * the first error, that of the first read that fails (by the decoder or by
+ * the helper reading ahead), is the same with reading ahead as without. */
+static void read_ahead_of_a_shortened_file(void **state) {
+    (void)state;
+    ncp_builder *b = make_varied();
+    ts_buf bytes = ts_write_mem(b, 0);
+    const size_t cut = bytes.len / 2 + 12345;
+    /* Where each list ends in the file. */
+    ncp_msg *mem;
+    assert_int_equal(
+        ncp_msg_from_buffer(bytes.data, bytes.len, NULL, &mem, NULL), NCP_OK);
+    ncp_struct r = ncp_msg_root(mem, NULL);
+    ncp_list p = ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_POINTER, NULL);
+    size_t ends[VLISTS];
+    for (uint32_t i = 0; i < VLISTS; i++) {
+        ncp_list l = ncp_ptr_list(ncp_list_ptr(&p, i), NCP_ELEM_8BYTES, NULL);
+        ends[i] = (size_t)(l.start - bytes.data) + (size_t)vlen(i) * 8;
+    }
+    ncp_msg_free(mem);
+    char first_error[2][NCP_ERROR_MESSAGE_SIZE];
+    for (int ahead = 0; ahead < 2; ahead++) {
+        ts_write_file(SCRATCH, bytes.data, bytes.len);
+        int fd;
+        ncp_list pm;
+        ncp_msg *m = open_varied(&fd, ahead, &pm);
+        assert_int_equal(ftruncate(fd, (off_t)cut), 0);
+        uint32_t failed = 0;
+        for (uint32_t i = 0; i < VLISTS; i++) {
+            ncp_list t = ncp_ptr_list_transient(ncp_list_ptr(&pm, i),
+                                                NCP_ELEM_8BYTES, NULL);
+            if (t.start != NULL) {
+                check_all(&t, i, vlen(i));
+                assert_true(ends[i] <= cut);
+                continue;
+            }
+            assert_int_equal(ncp_list_len(&t), 0);
+            assert_int_equal(ncp_msg_status(m), NCP_ERR_TRUNCATED);
+            if (failed++ == 0)
+                snprintf(first_error[ahead], sizeof first_error[ahead], "%s",
+                         ncp_msg_error(m)->message);
+            assert_string_equal(ncp_msg_error(m)->message, first_error[ahead]);
+        }
+        assert_true(failed > 0);
+        ncp_msg_free(m);
+        close(fd);
+    }
+    assert_non_null(strstr(first_error[0], "segments: input ends after"));
+    assert_string_equal(first_error[0], first_error[1]);
+    ts_buf_free(&bytes);
+    ncp_builder_free(b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_as_read_at_once),
@@ -730,6 +866,8 @@ int main(void) {
         cmocka_unit_test(read_error_is_recorded),
         cmocka_unit_test(transient_lists),
         cmocka_unit_test(reads_agree_with_file_offsets),
+        cmocka_unit_test(read_ahead_in_any_order),
+        cmocka_unit_test(read_ahead_of_a_shortened_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

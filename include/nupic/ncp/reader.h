@@ -72,6 +72,10 @@ typedef struct ncp_read_options {
     uint64_t max_message_words;
     /* Packed or unpacked input (ignored by ncp_msg_from_segments). */
     ncp_packing packing;
+    /* For a message read on demand (ncp_msg_read_fd_on_demand in io.h):
+     * read every window of transient lists in the calling thread, without
+     * the helper thread that reads the next one ahead. */
+    bool no_read_ahead;
     /* Memory for the message object and any buffer it owns. */
     ncp_allocator alloc;
 } ncp_read_options;
