@@ -773,8 +773,9 @@ static ncp_msg *open_varied(int *fd, bool ahead, ncp_list *pm) {
 }
 
 /* Transient lists read in any order - forwards (each window read ahead of
- * the decoder), backwards, in strides that skip windows, forwards again -
- * give the values written, with reading ahead as without. */
+ * the decoder), backwards, in strides that skip windows, forwards again,
+ * then a walk that mostly goes to the next list and sometimes jumps - give
+ * the values written, with reading ahead as without. */
 static void read_ahead_in_any_order(void **state) {
     (void)state;
     ncp_builder *b = make_varied();
@@ -784,10 +785,16 @@ static void read_ahead_in_any_order(void **state) {
         int fd;
         ncp_list pm;
         ncp_msg *m = open_varied(&fd, ahead, &pm);
-        for (int order = 0; order < 4; order++)
-            for (uint32_t n = 0; n < VLISTS; n++) {
+        uint64_t rng = 0x9e3779b97f4a7c15u;
+        uint32_t walk = 0;
+        for (int order = 0; order < 5; order++)
+            for (uint32_t n = 0; n < (order == 4 ? 8 * VLISTS : VLISTS); n++) {
+                rng = rng * 6364136223846793005u + 1442695040888963407u;
+                walk = (rng >> 60) == 0 ? (uint32_t)(rng >> 33) % VLISTS
+                                        : (walk + 1) % VLISTS;
                 uint32_t i = order == 1   ? VLISTS - 1 - n
                              : order == 2 ? (n * 37u) % VLISTS
+                             : order == 4 ? walk
                                           : n;
                 ncp_list t = ncp_ptr_list_transient(ncp_list_ptr(&pm, i),
                                                     NCP_ELEM_8BYTES, NULL);
