@@ -4,6 +4,8 @@
  */
 #include "connections.h"
 
+#include "hugepages.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +32,24 @@ static unsigned class_of(uint32_t need) {
     return k;
 }
 
+/* Makes the pool's array hold `want` elements: realloc, or, for an array
+ * in the slab, a copy of the elements in use into memory of its own. */
+static bool pool_resize(conn_pool *p, uint32_t want) {
+    uint8_t *d;
+    if (p->in_slab) {
+        d = malloc((size_t)want * p->esize);
+        if (d != NULL && p->used > 0)
+            memcpy(d, p->data, (size_t)p->used * p->esize);
+    } else {
+        d = realloc(p->data, (size_t)want * p->esize);
+    }
+    if (d == NULL) return false;
+    p->data = d;
+    p->cap = want;
+    p->in_slab = false;
+    return true;
+}
+
 static uint32_t *link_of(conn_pool *p, uint32_t off) {
     return (uint32_t *)(void *)(p->data + (size_t)off * p->esize);
 }
@@ -50,10 +70,7 @@ static bool pool_alloc(conn_pool *p, uint32_t need, conn_block *b) {
             if (want < (uint64_t)p->used + cap) want = (uint64_t)p->used + cap;
             if (want < 1024) want = 1024;
             if (want > UINT32_MAX) want = UINT32_MAX;
-            uint8_t *d = realloc(p->data, (size_t)want * p->esize);
-            if (d == NULL) return false;
-            p->data = d;
-            p->cap = (uint32_t)want;
+            if (!pool_resize(p, (uint32_t)want)) return false;
         }
         off = p->used;
         p->used += cap;
@@ -100,12 +117,7 @@ static inline bool pool_fit(conn_pool *p, conn_block *b, uint32_t need) {
 static bool pool_reserve(conn_pool *p, uint32_t n) {
     if (n > UINT32_MAX - p->used) return false;
     if (p->used + n <= p->cap) return true;
-    uint32_t want = p->used + n;
-    uint8_t *d = realloc(p->data, (size_t)want * p->esize);
-    if (d == NULL) return false;
-    p->data = d;
-    p->cap = want;
-    return true;
+    return pool_resize(p, p->used + n);
 }
 
 /* A block of exactly n elements at the end (room reserved). */
@@ -116,7 +128,7 @@ static conn_block pool_carve(conn_pool *p, uint32_t n) {
 }
 
 static void pool_free(conn_pool *p) {
-    free(p->data);
+    if (!p->in_slab) free(p->data);
     memset(p, 0, sizeof *p);
 }
 
@@ -160,8 +172,9 @@ void conn_free(connections *c) {
     free(c->seg_last_used);
     free(c->seg_counts);
     free(c->free_segs);
-    free(c->syn_pos);
+    if (!c->syn_pos_in_slab) free(c->syn_pos);
     free(c->free_syns);
+    free(c->slab);
     memset(c, 0, sizeof *c);
 }
 
@@ -203,6 +216,14 @@ static bool syn_room(connections *c, uint32_t need) {
     if (need <= c->syn_cap) return true;
     uint32_t cap;
     if (!next_cap(c->syn_cap, need, UINT32_MAX, &cap)) return false;
+    if (c->syn_pos_in_slab) { /* moved out, ids below syn_len in use */
+        uint32_t *own = malloc((size_t)cap * sizeof *own);
+        if (own == NULL) return false;
+        if (c->syn_len > 0)
+            memcpy(own, c->syn_pos, (size_t)c->syn_len * sizeof *own);
+        c->syn_pos = own;
+        c->syn_pos_in_slab = false;
+    }
     if (!resize((void **)&c->syn_pos, cap, sizeof *c->syn_pos) ||
         !resize((void **)&c->free_syns, cap, sizeof *c->free_syns))
         return false;
@@ -324,11 +345,54 @@ void conn_destroy_synapse_at(connections *c, uint32_t seg, uint32_t i) {
  * Loading
  * ------------------------------------------------------------------------ */
 
+/* The slab of a load of up to max_synapses synapses: the synapse pool
+ * (12 bytes a synapse) with a quarter more room to grow, the presynaptic
+ * pool (8) and syn_pos (4), each from a 64-byte boundary. */
+#define SLAB_BYTES_PER_SYNAPSE 27u
+#define SLAB_SLACK             256u
+
 bool conn_load_begin(connections *c, uint32_t max_segments,
                      uint32_t max_synapses) {
-    return seg_room(c, max_segments) && syn_room(c, max_synapses) &&
-           pool_reserve(&c->syn_pool, max_synapses) &&
-           pool_reserve(&c->seg_pool, max_segments);
+    if (!seg_room(c, max_segments) || !syn_room(c, max_synapses) ||
+        !pool_reserve(&c->seg_pool, max_segments))
+        return false;
+    const uint64_t bytes =
+        (uint64_t)max_synapses * SLAB_BYTES_PER_SYNAPSE + SLAB_SLACK;
+    if (c->slab == NULL && c->syn_pool.used == 0 &&
+        bytes >= ALGO_HUGE_ALLOC_MIN && bytes <= SIZE_MAX) {
+        c->slab = algo_alloc_huge((size_t)bytes, &c->slab_size);
+        if (c->slab == NULL) return false;
+        free(c->syn_pool.data);
+        c->syn_pool.data = c->slab;
+        c->syn_pool.cap = max_synapses;
+        c->syn_pool.in_slab = true;
+        return true;
+    }
+    return pool_reserve(&c->syn_pool, max_synapses);
+}
+
+/* Once the synapses are read (n of them, in the slab's synapse pool): the
+ * synapse pool keeps a quarter more room, and the presynaptic pool and
+ * syn_pos follow it (27 bytes a synapse, and the slack, fit them all).
+ * False when they do not fit (they then get memory of their own). */
+static bool slab_place(connections *c, uint32_t n) {
+    uint64_t room = (uint64_t)n + n / 4 + 16;
+    if (room > c->syn_pool.cap) room = c->syn_pool.cap;
+    const uint64_t at = (room * sizeof(conn_syn) + 63) & ~(uint64_t)63;
+    const uint64_t pos =
+        at + (((uint64_t)n * sizeof(conn_pre) + 63) & ~(uint64_t)63);
+    if (pos + (uint64_t)n * sizeof(uint32_t) > c->slab_size) return false;
+    c->syn_pool.cap = (uint32_t)room;
+    free(c->pre_pool.data);
+    c->pre_pool.data = c->slab + (size_t)at;
+    c->pre_pool.cap = n;
+    c->pre_pool.used = 0;
+    c->pre_pool.in_slab = true;
+    free(c->syn_pos);
+    c->syn_pos = (uint32_t *)(void *)(c->slab + pos);
+    c->syn_pos_in_slab = true;
+    c->syn_cap = n;
+    return true;
 }
 
 conn_syn *conn_load_segment(connections *c, uint32_t cell, uint32_t n,
@@ -358,7 +422,9 @@ bool conn_load_finish(connections *c) {
     uint64_t total = 0;
     for (uint32_t s = 0; s < c->seg_len; s++)
         total += c->seg_syns[s].n;
-    if (total > UINT32_MAX || !pool_reserve(&c->pre_pool, (uint32_t)total))
+    if (total > UINT32_MAX) return false;
+    if (!(c->syn_pool.in_slab && slab_place(c, (uint32_t)total)) &&
+        !pool_reserve(&c->pre_pool, (uint32_t)total))
         return false;
     for (uint32_t w = 0; w < (c->num_cells + 63) / 64; w++)
         for (uint64_t bits = c->feeds[w]; bits; bits &= bits - 1) {

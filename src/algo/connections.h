@@ -53,6 +53,7 @@ typedef struct conn_pool {
     uint8_t *data;
     uint32_t used, cap; /* elements */
     uint32_t esize;
+    bool in_slab; /* data lies in the connections' slab (not its own) */
     uint32_t free_head[32]; /* per capacity 2^k; UINT32_MAX: none */
 } conn_pool;
 
@@ -84,8 +85,18 @@ typedef struct connections {
     /* Synapses, by id: the position in the presynaptic cell's block. */
     uint32_t syn_len, syn_cap;
     uint32_t *syn_pos;
+    bool syn_pos_in_slab;
     uint32_t *free_syns, n_free_syns;
     uint32_t live_synapses;
+
+    /* After a bulk load of many synapses, the synapse pool, the
+     * presynaptic pool and syn_pos lie in this one allocation, in whole
+     * huge pages (algo_alloc_huge), so that filling them costs a fault
+     * every 2 MiB rather than every 4 KiB.  An array that outgrows its
+     * room is moved out to memory of its own; the slab lives until
+     * conn_free. */
+    uint8_t *slab;
+    size_t slab_size;
 } connections;
 
 /* num_cells cells without segments; `connected` is the permanence at or
@@ -136,7 +147,8 @@ static inline void conn_set_perm(connections *c, conn_syn *s, float perm) {
 }
 
 /* Bulk loading into fresh connections, cell by cell in order:
- * conn_load_begin reserves room for up to max_segments and max_synapses;
+ * conn_load_begin reserves room for up to max_segments and max_synapses
+ * (the synapses' arrays in the slab when they are large);
  * for each cell with segments, conn_load_cell with their number, then
  * conn_load_segment for each, which returns the block for its n synapses
  * (NULL when n is 0), whose entries the caller sets with conn_load_synapse

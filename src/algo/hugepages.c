@@ -6,6 +6,7 @@
 #include "hugepages.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -24,4 +25,21 @@ void algo_advise_huge(void *p, size_t n) {
     (void)p;
     (void)n;
 #endif
+}
+
+void *algo_alloc_huge(size_t n, size_t *size) {
+    const size_t huge = (size_t)2 << 20;
+    if (n >= ALGO_HUGE_ALLOC_MIN && n <= SIZE_MAX - huge) {
+        size_t rounded = (n + huge - 1) & ~(huge - 1);
+        void *p = aligned_alloc(huge, rounded);
+        if (p != NULL) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+            (void)madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+            *size = rounded;
+            return p;
+        }
+    }
+    *size = n;
+    return malloc(n ? n : 1);
 }

@@ -22,4 +22,17 @@
  * failure is ignored: the advice changes only the speed.  Thread-safe. */
 void algo_advise_huge(void *p, size_t n);
 
+/* The size from which algo_alloc_huge() rounds an array up to whole 2 MiB
+ * pages: 1 MiB, so that the rounding at most doubles it. */
+#define ALGO_HUGE_ALLOC_MIN ((size_t)1 << 20)
+
+/* Memory for an array of n bytes that the caller is about to fill: from
+ * ALGO_HUGE_ALLOC_MIN on, n rounded up to whole 2 MiB pages at a 2 MiB
+ * boundary, advised as by algo_advise_huge (so that a 2 MiB page is one
+ * fault, and becomes resident whole when any byte of it is touched); below
+ * that, or where such memory cannot be had, malloc(n).  *size receives the
+ * bytes given (n or more).  The memory is not initialised; release it with
+ * free().  NULL when memory runs out.  Thread-safe. */
+void *algo_alloc_huge(size_t n, size_t *size);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -88,10 +89,38 @@ static void small_arrays_are_left_alone(void **state) {
     munmap(raw, 10 * MIB);
 }
 
+/* From ALGO_HUGE_ALLOC_MIN on, whole 2 MiB pages at a 2 MiB boundary,
+ * advised; below it, the size asked for. */
+static void allocates_whole_huge_pages(void **state) {
+    (void)state;
+    static const size_t asks[] = {ALGO_HUGE_ALLOC_MIN, 2 * MIB, 3 * MIB + 1};
+    static const size_t gets[] = {2 * MIB, 2 * MIB, 4 * MIB};
+    for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++) {
+        size_t size = 0;
+        uint8_t *p = algo_alloc_huge(asks[i], &size);
+        assert_non_null(p);
+        assert_int_equal(size, gets[i]);
+        assert_int_equal((uintptr_t)p % (2 * MIB), 0);
+        memset(p, 1, size);
+        if (thp_available()) {
+            assert_int_equal(flagged_huge(p), 1);
+            assert_int_equal(flagged_huge(p + size - 1), 1);
+        }
+        free(p);
+    }
+    size_t size = 0;
+    uint8_t *p = algo_alloc_huge(ALGO_HUGE_ALLOC_MIN - 8, &size);
+    assert_non_null(p);
+    assert_int_equal(size, ALGO_HUGE_ALLOC_MIN - 8);
+    memset(p, 1, size);
+    free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(covers_the_aligned_inside),
         cmocka_unit_test(small_arrays_are_left_alone),
+        cmocka_unit_test(allocates_whole_huge_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
