@@ -237,8 +237,11 @@ NCP_API ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what);
  * the list is read from a small window over the file, kept in the cache,
  * instead of the message's own memory; the window is reused by the next
  * ncp_ptr_list_transient() on the same message, so the list, and every
- * handle taken from it, is valid only until then (a stale handle reads
- * other bytes of the window, never outside it).  Lists whose elements hold
+ * handle taken from it, is valid only until then: a stale handle points
+ * into the window's buffers, never outside them, but at other bytes, which
+ * the helper that reads windows ahead (io.h) may be overwriting.  (The
+ * window is 512 KiB; windows are read ahead only for messages larger than
+ * that.)  Lists whose elements hold
  * pointers, lists larger than the window, and lists of any other message
  * are read in the message, as by ncp_ptr_list, and stay valid as long as
  * it does. */
