@@ -503,18 +503,28 @@ static uint64_t list_value(uint32_t i, uint32_t k) {
     return (uint64_t)(i + 1) << 40 | (uint64_t)k * 3u;
 }
 
+/* At `at`, a list of n lists of 8-byte values, list i holding len(i) of
+ * them (list_value(i, k)). */
+static void put_lists(ncp_bptr at, uint32_t n, uint32_t (*len)(uint32_t)) {
+    ncp_blist p = ncp_bptr_init_list(at, NCP_ELEM_POINTER, n);
+    for (uint32_t i = 0; i < n; i++) {
+        ncp_blist l =
+            ncp_bptr_init_list(ncp_blist_ptr(&p, i), NCP_ELEM_8BYTES, len(i));
+        for (uint32_t k = 0; k < len(i); k++)
+            ncp_blist_set_u64(&l, k, list_value(i, k));
+    }
+}
+
+static uint32_t same_len(uint32_t i) {
+    (void)i;
+    return LISTLEN;
+}
+
 static ncp_builder *make_lists(void) {
     ncp_builder *b;
     assert_int_equal(ncp_builder_new(NULL, &b), NCP_OK);
     ncp_bstruct r = ncp_builder_init_root(b, 0, 4);
-    ncp_blist p =
-        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 0), NCP_ELEM_POINTER, NLISTS);
-    for (uint32_t i = 0; i < NLISTS; i++) {
-        ncp_blist l =
-            ncp_bptr_init_list(ncp_blist_ptr(&p, i), NCP_ELEM_8BYTES, LISTLEN);
-        for (uint32_t k = 0; k < LISTLEN; k++)
-            ncp_blist_set_u64(&l, k, list_value(i, k));
-    }
+    put_lists(ncp_bstruct_ptr(&r, 0), NLISTS, same_len);
     ncp_blist s = ncp_bptr_init_struct_list(ncp_bstruct_ptr(&r, 1), 10, 1, 1);
     for (uint32_t i = 0; i < 10; i++) {
         ncp_bstruct e = ncp_blist_struct(&s, i);
@@ -745,14 +755,7 @@ static ncp_builder *make_varied(void) {
     ncp_builder *b;
     assert_int_equal(ncp_builder_new(NULL, &b), NCP_OK);
     ncp_bstruct r = ncp_builder_init_root(b, 0, 1);
-    ncp_blist p =
-        ncp_bptr_init_list(ncp_bstruct_ptr(&r, 0), NCP_ELEM_POINTER, VLISTS);
-    for (uint32_t i = 0; i < VLISTS; i++) {
-        ncp_blist l =
-            ncp_bptr_init_list(ncp_blist_ptr(&p, i), NCP_ELEM_8BYTES, vlen(i));
-        for (uint32_t k = 0; k < vlen(i); k++)
-            ncp_blist_set_u64(&l, k, list_value(i, k));
-    }
+    put_lists(ncp_bstruct_ptr(&r, 0), VLISTS, vlen);
     assert_int_equal(ncp_builder_status(b), NCP_OK);
     return b;
 }
