@@ -111,9 +111,10 @@ NCP_API NCP_NODISCARD ncp_status ncp_msg_read_fd(
  * Transient lists (ncp_ptr_list_transient in reader.h) are read through a
  * window of 512 KiB.  When the segments are larger than that, the message
  * starts a helper thread at its first window read, which reads the next
- * window with pread(2) while the caller decodes the current one, and which
- * ncp_msg_detach() and ncp_msg_free() end (waiting for a read under way);
- * errors are still reported by the calling thread, as above.  The helper
+ * windows (up to three ahead) with pread(2) while the caller decodes the
+ * current one, and which ncp_msg_detach() and ncp_msg_free() end (waiting
+ * for a read under way); errors are still reported by the calling thread,
+ * as above.  The helper
  * runs with all signals blocked.  A message read on demand must not be
  * used in a child process after fork(2), which has no helper; the option
  * no_read_ahead keeps all reading in the calling thread, and a helper that
