@@ -520,6 +520,20 @@ static uint32_t same_len(uint32_t i) {
     return LISTLEN;
 }
 
+/* The message in bytes, read in place. */
+static ncp_msg *open_mem(const ts_buf *bytes) {
+    ncp_msg *m;
+    assert_int_equal(
+        ncp_msg_from_buffer(bytes->data, bytes->len, NULL, &m, NULL), NCP_OK);
+    return m;
+}
+
+/* The list of lists at the root's first pointer. */
+static ncp_list lists_of(ncp_msg *m) {
+    ncp_struct r = ncp_msg_root(m, NULL);
+    return ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_POINTER, NULL);
+}
+
 static ncp_builder *make_lists(void) {
     ncp_builder *b;
     assert_int_equal(ncp_builder_new(NULL, &b), NCP_OK);
@@ -579,11 +593,8 @@ static void transient_lists(void **state) {
     ncp_builder *b = make_lists();
     ts_buf bytes = ts_write_mem(b, 0);
     /* In memory: the list itself. */
-    ncp_msg *mem;
-    assert_int_equal(
-        ncp_msg_from_buffer(bytes.data, bytes.len, NULL, &mem, NULL), NCP_OK);
-    ncp_struct r = ncp_msg_root(mem, NULL);
-    ncp_list p = ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_POINTER, NULL);
+    ncp_msg *mem = open_mem(&bytes);
+    ncp_list p = lists_of(mem);
     ncp_list x = ncp_ptr_list(ncp_list_ptr(&p, 5), NCP_ELEM_8BYTES, NULL);
     ncp_list y =
         ncp_ptr_list_transient(ncp_list_ptr(&p, 5), NCP_ELEM_8BYTES, NULL);
@@ -674,11 +685,8 @@ static void reads_agree_with_file_offsets(void **state) {
     (void)state;
     ncp_builder *b = make_lists();
     ts_buf bytes = ts_write_mem(b, 0);
-    ncp_msg *mem;
-    assert_int_equal(
-        ncp_msg_from_buffer(bytes.data, bytes.len, NULL, &mem, NULL), NCP_OK);
-    ncp_struct r = ncp_msg_root(mem, NULL);
-    ncp_list p = ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_POINTER, NULL);
+    ncp_msg *mem = open_mem(&bytes);
+    ncp_list p = lists_of(mem);
     const uint8_t *seg0 = ncp_list_ptr(&p, 0).p; /* any byte of segment 0 */
     ncp_list l30 = ncp_ptr_list(ncp_list_ptr(&p, 30), NCP_ELEM_8BYTES, NULL);
     static const long prefixes[] = {0, 8, 24, 56, 4096 + 40};
@@ -769,8 +777,7 @@ static ncp_msg *open_varied(int *fd, bool ahead, ncp_list *pm) {
     o.no_read_ahead = !ahead;
     ncp_msg *m;
     assert_int_equal(ncp_msg_read_fd_on_demand(*fd, &o, &m, NULL), NCP_OK);
-    ncp_struct r = ncp_msg_root(m, NULL);
-    *pm = ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_POINTER, NULL);
+    *pm = lists_of(m);
     assert_int_equal(ncp_list_len(pm), VLISTS);
     return m;
 }
@@ -822,11 +829,8 @@ static void read_ahead_of_a_shortened_file(void **state) {
     ts_buf bytes = ts_write_mem(b, 0);
     const size_t cut = bytes.len / 2 + 12345;
     /* Where each list ends in the file. */
-    ncp_msg *mem;
-    assert_int_equal(
-        ncp_msg_from_buffer(bytes.data, bytes.len, NULL, &mem, NULL), NCP_OK);
-    ncp_struct r = ncp_msg_root(mem, NULL);
-    ncp_list p = ncp_ptr_list(ncp_struct_ptr(&r, 0), NCP_ELEM_POINTER, NULL);
+    ncp_msg *mem = open_mem(&bytes);
+    ncp_list p = lists_of(mem);
     size_t ends[VLISTS];
     for (uint32_t i = 0; i < VLISTS; i++) {
         ncp_list l = ncp_ptr_list(ncp_list_ptr(&p, i), NCP_ELEM_8BYTES, NULL);
