@@ -32,20 +32,23 @@ static unsigned class_of(uint32_t need) {
     return k;
 }
 
-/* Makes the pool's array hold `want` elements: realloc, or, for an array
- * in the slab, a copy of the elements in use into memory of its own. */
+/* Makes the pool's array hold at least `want` elements, in memory of its
+ * own (an array in the slab is copied out): a large pool grows into whole
+ * huge pages (algo_grow_huge), and keeps all the room it is given. */
 static bool pool_resize(conn_pool *p, uint32_t want) {
+    const size_t used = (size_t)p->used * p->esize;
+    size_t got;
     uint8_t *d;
     if (p->in_slab) {
-        d = malloc((size_t)want * p->esize);
-        if (d != NULL && p->used > 0)
-            memcpy(d, p->data, (size_t)p->used * p->esize);
+        d = algo_grow_huge(NULL, 0, (size_t)want * p->esize, &got);
+        if (d != NULL && used > 0) memcpy(d, p->data, used);
     } else {
-        d = realloc(p->data, (size_t)want * p->esize);
+        d = algo_grow_huge(p->data, used, (size_t)want * p->esize, &got);
     }
     if (d == NULL) return false;
+    const size_t fit = got / p->esize;
     p->data = d;
-    p->cap = want;
+    p->cap = fit > UINT32_MAX ? UINT32_MAX : (uint32_t)fit;
     p->in_slab = false;
     return true;
 }

@@ -13,8 +13,9 @@
  *  - each cell keeps its segment ids in creation order.
  * Blocks come from three pools (one per element type): power-of-two
  * capacities with a free list per size, inside one growable array, so
- * nothing is allocated per cell, segment or synapse.  A pointer into a pool
- * is valid until the next call that may allocate.
+ * nothing is allocated per cell, segment or synapse; an array of 512 KiB
+ * or more grows into whole huge pages (algo_grow_huge).  A pointer into a
+ * pool is valid until the next call that may allocate.
  *
  * Segment ids index flat per-segment arrays; destroyed ids are reused
  * last-destroyed-first, as nupic.core reuses them.  Synapse ids only tie a

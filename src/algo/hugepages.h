@@ -35,4 +35,21 @@ void algo_advise_huge(void *p, size_t n);
  * free().  NULL when memory runs out.  Thread-safe. */
 void *algo_alloc_huge(size_t n, size_t *size);
 
+/* The size from which algo_grow_huge() moves an array into whole 2 MiB
+ * pages: 512 KiB, so that a growing array takes at most 1.5 MiB more
+ * memory than it asked for. */
+#define ALGO_HUGE_GROW_MIN ((size_t)512 << 10)
+
+/* Grows an array whose first `used` bytes are in use (p: NULL, or memory
+ * from malloc, realloc or these functions; used <= the bytes it holds) to
+ * n >= used bytes.  From ALGO_HUGE_GROW_MIN on, the array moves to memory
+ * given as by algo_alloc_huge (whole 2 MiB pages at a 2 MiB boundary,
+ * advised), its used bytes copied: an array grown by doubling then fills
+ * fresh memory with a fault for each 2 MiB instead of each 4 KiB, the copy
+ * included.  Below, or where such memory cannot be had, realloc(p, n).
+ * Returns the array, p then released, with *size the bytes it holds (n or
+ * more); NULL when memory runs out, p then untouched (and still owned by
+ * the caller).  Release the result with free().  Thread-safe. */
+void *algo_grow_huge(void *p, size_t used, size_t n, size_t *size);
+
 #endif

@@ -1,8 +1,9 @@
 /*
  * tests/algo/test_hugepages.c - the huge-page advice for large arrays
- * (src/algo/hugepages.h): which part of an array it covers, read back from
- * the kernel's flags for the mapping (VmFlags "hg" in /proc/self/smaps).
- * Skipped where the kernel has no transparent huge pages.
+ * (src/algo/hugepages.h): which part of an array it covers, and what the
+ * allocations give and keep; the advice is read back from the kernel's
+ * flags for the mapping (VmFlags "hg" in /proc/self/smaps), and those
+ * checks are skipped where the kernel has no transparent huge pages.
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 
@@ -116,11 +117,50 @@ static void allocates_whole_huge_pages(void **state) {
     free(p);
 }
 
+/* Growing keeps the bytes in use: below ALGO_HUGE_GROW_MIN by realloc, to
+ * the size asked for; from it on, into whole 2 MiB pages, advised. */
+static void grows_into_whole_huge_pages(void **state) {
+    (void)state;
+    static const size_t asks[] = {64 << 10, ALGO_HUGE_GROW_MIN - 1,
+                                  ALGO_HUGE_GROW_MIN, 2 * MIB + 1};
+    static const size_t gets[] = {64 << 10, ALGO_HUGE_GROW_MIN - 1, 2 * MIB,
+                                  4 * MIB};
+    uint8_t *p = NULL;
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++) {
+        size_t size = 0;
+        uint8_t *q = algo_grow_huge(p, used, asks[i], &size);
+        assert_non_null(q);
+        assert_int_equal(size, gets[i]);
+        for (size_t k = 0; k < used; k++)
+            if (q[k] != (uint8_t)(k * 7 + 1)) fail_msg("byte %zu lost", k);
+        if (size >= ALGO_HUGE_GROW_MIN) {
+            assert_int_equal((uintptr_t)q % (2 * MIB), 0);
+            if (thp_available()) {
+                assert_int_equal(flagged_huge(q), 1);
+                assert_int_equal(flagged_huge(q + size - 1), 1);
+            }
+        }
+        /* The next step keeps what fills three quarters of this one. */
+        used = asks[i] / 4 * 3;
+        for (size_t k = 0; k < used; k++)
+            q[k] = (uint8_t)(k * 7 + 1);
+        p = q;
+    }
+    free(p);
+    size_t size = 0;
+    p = algo_grow_huge(NULL, 0, ALGO_HUGE_GROW_MIN, &size);
+    assert_non_null(p);
+    assert_int_equal(size, 2 * MIB);
+    free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(covers_the_aligned_inside),
         cmocka_unit_test(small_arrays_are_left_alone),
         cmocka_unit_test(allocates_whole_huge_pages),
+        cmocka_unit_test(grows_into_whole_huge_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
