@@ -178,6 +178,7 @@ void conn_free(connections *c) {
     if (!c->syn_pos_in_slab) free(c->syn_pos);
     free(c->free_syns);
     free(c->slab);
+    free(c->load_count);
     memset(c, 0, sizeof *c);
 }
 
@@ -354,11 +355,12 @@ void conn_destroy_synapse_at(connections *c, uint32_t seg, uint32_t i) {
 #define SLAB_BYTES_PER_SYNAPSE 27u
 #define SLAB_SLACK             256u
 
-bool conn_load_begin(connections *c, uint32_t max_segments,
-                     uint32_t max_synapses) {
-    if (!seg_room(c, max_segments) || !syn_room(c, max_synapses) ||
-        !pool_reserve(&c->seg_pool, max_segments))
+bool conn_load_begin(connections *c, uint32_t max_synapses) {
+    if (c->load_count == NULL &&
+        (c->load_count = calloc(c->num_cells ? c->num_cells : 1,
+                                sizeof *c->load_count)) == NULL)
         return false;
+    if (!syn_room(c, max_synapses)) return false;
     const uint64_t bytes =
         (uint64_t)max_synapses * SLAB_BYTES_PER_SYNAPSE + SLAB_SLACK;
     if (c->slab == NULL && c->syn_pool.used == 0 &&
@@ -414,8 +416,19 @@ conn_syn *conn_load_segment(connections *c, uint32_t cell, uint32_t n,
     return n ? conn_seg_syns(c, s) : NULL;
 }
 
-void conn_load_cell(connections *c, uint32_t cell, uint32_t n_segments) {
-    c->cell_segs[cell] = pool_carve(&c->seg_pool, n_segments);
+/* The segment arrays grow as the cells come, by doubling: sized by the
+ * message's bound instead, they took about 100 times the memory a trained
+ * model needs, and the segment pool's 2 MiB huge page cost a load of the
+ * hotgym TemporalMemory (2,514 segments) a tenth of its time to clear. */
+bool conn_load_cell(connections *c, uint32_t cell, uint32_t n_segments) {
+    const uint64_t need = (uint64_t)c->seg_len + n_segments;
+    if (need > MAX_SEGMENTS || !seg_room(c, (uint32_t)need)) return false;
+    conn_pool *p = &c->seg_pool;
+    if (p->used + (uint64_t)n_segments > p->cap &&
+        !pool_reserve(p, n_segments > p->used ? n_segments : p->used))
+        return false;
+    c->cell_segs[cell] = pool_carve(p, n_segments);
+    return true;
 }
 
 bool conn_load_finish(connections *c) {
@@ -429,30 +442,36 @@ bool conn_load_finish(connections *c) {
     if (!(c->syn_pool.in_slab && slab_place(c, (uint32_t)total)) &&
         !pool_reserve(&c->pre_pool, (uint32_t)total))
         return false;
+    /* (Locals: the stores below could otherwise alias the fields.) */
+    uint32_t *start = c->load_count;
+    conn_block *cell_pre = c->cell_pre;
     for (uint32_t w = 0; w < (c->num_cells + 63) / 64; w++)
         for (uint64_t bits = c->feeds[w]; bits; bits &= bits - 1) {
             uint32_t cell = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            c->cell_pre[cell] = pool_carve(&c->pre_pool, c->cell_pre[cell].n);
+            uint32_t n = start[cell];
+            cell_pre[cell] = pool_carve(&c->pre_pool, n);
+            cell_pre[cell].n = n;
+            start[cell] = cell_pre[cell].off;
         }
-    /* (Locals: the stores below could otherwise alias the fields.) */
     conn_pre *pre = (conn_pre *)(void *)c->pre_pool.data;
     conn_syn *syn = (conn_syn *)(void *)c->syn_pool.data;
-    conn_block *cell_pre = c->cell_pre;
     uint32_t *syn_pos = c->syn_pos;
     const float connected = c->connected;
     uint32_t id = 0;
     for (uint32_t s = 0; s < c->seg_len; s++) {
         conn_syn *v = syn + c->seg_syns[s].off;
         for (uint32_t i = 0, n = c->seg_syns[s].n; i < n; i++, id++) {
-            conn_block *b = &cell_pre[v[i].presyn];
-            v[i].id = id;
-            syn_pos[id] = b->n;
-            pre[b->off + b->n++] = (conn_pre){
+            const uint32_t pos = v[i].id;
+            syn_pos[id] = pos;
+            pre[start[v[i].presyn] + pos] = (conn_pre){
                 s | (v[i].perm >= connected ? CONN_CONNECTED : 0), id};
+            v[i].id = id;
         }
     }
     c->syn_len = id;
     c->live_synapses = id;
+    free(c->load_count);
+    c->load_count = NULL;
     return true;
 }
 

@@ -98,6 +98,11 @@ typedef struct connections {
      * conn_free. */
     uint8_t *slab;
     size_t slab_size;
+
+    /* During a bulk load: per cell, the synapses it feeds (4 bytes a cell,
+     * a third of cell_pre's stride, so that the random counting stays in
+     * the cache), then where its block starts in the presynaptic pool. */
+    uint32_t *load_count;
 } connections;
 
 /* num_cells cells without segments; `connected` is the permanence at or
@@ -148,26 +153,28 @@ static inline void conn_set_perm(connections *c, conn_syn *s, float perm) {
 }
 
 /* Bulk loading into fresh connections, cell by cell in order:
- * conn_load_begin reserves room for up to max_segments and max_synapses
- * (the synapses' arrays in the slab when they are large);
- * for each cell with segments, conn_load_cell with their number, then
+ * conn_load_begin reserves room for up to max_synapses synapses (their
+ * arrays in the slab when they are large); for each cell with segments,
+ * conn_load_cell with their number (which grows the segment arrays), then
  * conn_load_segment for each, which returns the block for its n synapses
  * (NULL when n is 0), whose entries the caller sets with conn_load_synapse
  * (ids come later); conn_load_finish builds the presynaptic blocks.  Only
- * conn_load_begin and conn_load_finish allocate. */
-bool conn_load_begin(connections *c, uint32_t max_segments,
-                     uint32_t max_synapses);
-void conn_load_cell(connections *c, uint32_t cell, uint32_t n_segments);
+ * conn_load_begin, conn_load_cell and conn_load_finish allocate; each
+ * returns false when memory runs out (the connections are then still
+ * whole, and conn_free releases them). */
+bool conn_load_begin(connections *c, uint32_t max_synapses);
+bool conn_load_cell(connections *c, uint32_t cell, uint32_t n_segments);
 conn_syn *conn_load_segment(connections *c, uint32_t cell, uint32_t n,
                             uint32_t *out);
 bool conn_load_finish(connections *c);
 
 /* Entry k of a block from conn_load_segment, counted for its presynaptic
- * cell (whose block conn_load_finish sizes by the counts). */
+ * cell (whose block conn_load_finish sizes by the counts).  Until then the
+ * entry's id holds its position in that block: the synapses come in
+ * segment order, which is the order of each block. */
 static inline void conn_load_synapse(connections *c, conn_syn *dst, uint32_t k,
                                      uint32_t presyn, float perm) {
-    dst[k] = (conn_syn){presyn, perm, 0};
-    c->cell_pre[presyn].n++;
+    dst[k] = (conn_syn){presyn, perm, c->load_count[presyn]++};
     c->feeds[presyn >> 6] |= UINT64_C(1) << (presyn & 63);
 }
 

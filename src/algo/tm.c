@@ -1148,7 +1148,7 @@ static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
                    tm->num_columns, tm->p.cells_per_column);
     /* Every segment and synapse takes at least a word of the message. */
     if (bound > UINT32_MAX) bound = UINT32_MAX;
-    if (!conn_load_begin(c, (uint32_t)bound, (uint32_t)bound))
+    if (!conn_load_begin(c, (uint32_t)bound))
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
                                "TemporalMemory: out of memory reading "
                                "segments");
@@ -1177,7 +1177,11 @@ static nupic_status read_connections(nupic_tm *tm, ConnectionsProto_R cp,
             return FMT("connections.cells[%u]: %u segments, more than the "
                        "message (%llu words) can hold",
                        cell, ns, (unsigned long long)bound);
-        conn_load_cell(c, cell, ns);
+        if (!conn_load_cell(c, cell, ns))
+            return nupic_error_set(err, NUPIC_ERR_NOMEM,
+                                   "TemporalMemory: out of memory reading "
+                                   "the segments of cell %u",
+                                   cell);
         for (uint32_t j = 0; j < ns; j++) {
             ConnectionsProto_SynapseProto_RList syns =
                 ConnectionsProto_SegmentProto_get_synapses(
