@@ -5,9 +5,12 @@
 
 #include "bench_util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *prog = "bench";
 
@@ -24,6 +27,21 @@ double bench_seconds(void) {
 void bench_die(const char *what, const nupic_error *err) {
     fprintf(stderr, "%s: %s: %s\n", prog, what, err ? err->message : "");
     exit(1);
+}
+
+FILE *bench_fresh_file(const char *path) {
+    if (unlink(path) != 0 && errno != ENOENT) {
+        fprintf(stderr, "%s: cannot remove %s: %s\n", prog, path,
+                strerror(errno));
+        exit(1);
+    }
+    FILE *f = fopen(path, "w+b");
+    if (f == NULL) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", prog, path,
+                strerror(errno));
+        exit(1);
+    }
+    return f;
 }
 
 static int cmp_double(const void *a, const void *b) {

@@ -133,6 +133,9 @@ int main(int argc, char **argv) {
         long bytes = 0;
         for (int r = 0; r < reps; r++) {
             nupic_error err = {0};
+            /* New files, not truncated ones (see bench_fresh_file). */
+            unlink(path);
+            unlink(base);
             double t0 = bench_seconds();
             FILE *f = fopen(path, "wb");
             if (f == NULL ||

@@ -136,8 +136,7 @@ int main(int argc, char **argv) {
         long bytes = 0;
         void *copy = NULL;
         for (int r = 0; r < reps + 1; r++) {
-            FILE *f = fopen(path, "w+b");
-            if (f == NULL) bench_die(path, NULL);
+            FILE *f = bench_fresh_file(path);
             double t0 = bench_seconds();
             if (nupic_sp_write_to_file(sp, f, &so, &err) != NUPIC_OK)
                 bench_die("save", &err);
@@ -164,7 +163,7 @@ int main(int argc, char **argv) {
             }
             nupic_sp_free(back);
             /* Baselines: the same bytes with fwrite and fread. */
-            f = fopen(path, "w+b");
+            f = bench_fresh_file(path);
             double t4 = bench_seconds();
             fwrite(copy, 1, (size_t)bytes, f);
             fflush(f);

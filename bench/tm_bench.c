@@ -105,8 +105,7 @@ int main(int argc, char **argv) {
         long bytes = 0;
         void *copy = NULL;
         for (int r = 0; r < reps + 1; r++) {
-            FILE *f = fopen(path, "w+b");
-            if (f == NULL) bench_die(path, NULL);
+            FILE *f = bench_fresh_file(path);
             double t0 = bench_seconds();
             if (nupic_tm_write_to_file(tm, f, &so, &err) != NUPIC_OK)
                 bench_die("save", &err);
@@ -133,8 +132,7 @@ int main(int argc, char **argv) {
                 fclose(f);
             }
             nupic_tm_free(back);
-            f = fopen(path, "w+b");
-            if (f == NULL) bench_die(path, NULL);
+            f = bench_fresh_file(path);
             double t4 = bench_seconds();
             fwrite(copy, 1, (size_t)bytes, f);
             fflush(f);

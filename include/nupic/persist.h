@@ -31,11 +31,13 @@ typedef struct nupic_save_options {
 /* A zeroed struct (or NULL) means the defaults: packing detected, a
  * traversal limit of 4 times the message's size, messages up to 2 GiB,
  * and a file read on demand by a helper thread ahead of the reader where
- * the component reads large lists in order (ncp_msg_read_fd_on_demand). */
+ * the component reads large lists in order (ncp_msg_read_fd_on_demand); a
+ * large SpatialPooler state is decoded by the calling thread and one more
+ * (nupic_sp_read). */
 typedef struct nupic_load_options {
     ncp_packing packing;
     uint64_t max_message_words; /* 0: NCP_LARGE_MAX_MESSAGE_WORDS */
-    bool no_read_ahead;         /* read every byte in the calling thread */
+    bool no_read_ahead;         /* read and decode in the calling thread only */
 } nupic_load_options;
 
 #ifdef __cplusplus

@@ -12,7 +12,11 @@
  * object that the caller frees with nupic_sp_free.  Pointers returned by
  * accessors point into the object and stay valid until the next compute or
  * free.  Thread-safety: an object must be used by one thread at a time;
- * different objects are independent.
+ * different objects are independent.  Reading a large state (2^17 synapses
+ * or more, written as one segment) starts one thread that decodes half of
+ * the columns with the caller's and ends before the call returns; it runs
+ * with every signal blocked.  The option no_read_ahead of nupic_load_options
+ * (or ncp_read_options) keeps all the work in the calling thread.
  */
 #ifndef NUPIC_SP_H
 #define NUPIC_SP_H

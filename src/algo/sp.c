@@ -12,8 +12,13 @@
  * library's expf, powf, roundf, floorf.  Comments name the nupic.core
  * function each part reproduces.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,7 +423,7 @@ static void update_column(nupic_sp *sp, uint32_t c, perm_change change,
  * at or above the threshold), with the AVX-512 kernel when `simd`, else word
  * by word from the pool's ranks. */
 static inline __attribute__((always_inline)) void
-rebuild_connected(nupic_sp *sp, uint32_t c, bool simd) {
+rebuild_connected(nupic_sp *sp, uint32_t c, bool simd, uint64_t *ge) {
     uint32_t start = sp->pool_start[c], n = sp->pool_start[c + 1] - start;
     const float *perm = sp->perm + start;
     const float thr = sp->connected_threshold;
@@ -428,12 +433,13 @@ rebuild_connected(nupic_sp *sp, uint32_t c, bool simd) {
 #ifdef SPS_KERNELS
     if (simd) {
         sp->connected_counts[c] =
-            sps_connected(perm, n, thr, pbits, prank, sp->words, sp->ge, bits);
+            sps_connected(perm, n, thr, pbits, prank, sp->words, ge, bits);
         return;
     }
 #else
     (void)simd;
     (void)pbits;
+    (void)ge;
 #endif
     const uint32_t *idx = sp->pool + start;
     uint32_t count = 0;
@@ -452,7 +458,7 @@ rebuild_connected(nupic_sp *sp, uint32_t c, bool simd) {
  * updatePermanencesForColumn_ in vector lanes, then the connected bits from
  * the clipped values (rebuild_connected). */
 static inline __attribute__((always_inline)) void
-settle_read(nupic_sp *sp, uint32_t c, bool simd) {
+settle_read(nupic_sp *sp, uint32_t c, bool simd, uint64_t *ge) {
     uint32_t start = sp->pool_start[c], n = sp->pool_start[c + 1] - start;
     float *restrict perm = sp->perm + start;
     const float max = sp->syn_perm_max, min = sp->syn_perm_min;
@@ -482,7 +488,7 @@ settle_read(nupic_sp *sp, uint32_t c, bool simd) {
     }
     /* Connected: the stored values at or above the threshold (see
      * read_permanences). */
-    rebuild_connected(sp, c, simd);
+    rebuild_connected(sp, c, simd, ge);
 }
 
 /* nupic.core's round5_: (Real)(Int)(f * 100000) / 100000.0, back to Real. */
@@ -1172,7 +1178,7 @@ adapt_column(nupic_sp *sp, uint32_t c, const char *next, size_t next_bytes,
      * deposit per word, instead of a test of every block for values that
      * crossed. */
     if (rebuild) {
-        rebuild_connected(sp, c, true);
+        rebuild_connected(sp, c, true, sp->ge);
         return;
     }
     sp->connected_counts[c] = (uint32_t)count;
@@ -1681,6 +1687,7 @@ typedef struct {
     uint8_t *bytes;     /* 64 * words */
     uint64_t *row_bits; /* words */
     uint64_t *present;  /* words + 1 */
+    uint64_t *ge;       /* words + 2: sps_connected's */
 #ifdef SPS_KERNELS
     sps_clip clip; /* settle_read's clip and threshold, for sps_place */
 #endif
@@ -1692,6 +1699,7 @@ static void scratch_free(read_scratch *s) {
     free(s->bytes);
     free(s->row_bits);
     free(s->present);
+    free(s->ge);
 }
 
 static nupic_status scratch_init(read_scratch *s, const nupic_sp *sp,
@@ -1705,7 +1713,9 @@ static nupic_status scratch_init(read_scratch *s, const nupic_sp *sp,
     s->bytes = malloc(words * 64);
     s->row_bits = malloc(words * sizeof *s->row_bits);
     s->present = malloc((words + 1) * sizeof *s->present);
-    if (!s->idx || !s->val || !s->bytes || !s->row_bits || !s->present) {
+    s->ge = calloc(words + 2, sizeof *s->ge);
+    if (!s->idx || !s->val || !s->bytes || !s->row_bits || !s->present ||
+        !s->ge) {
         scratch_free(s);
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
                                "SpatialPooler: out of memory for reading");
@@ -1829,9 +1839,9 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
         /* A merge with the pool when the row is good; the error is found
          * below otherwise. */
         if (sps_place(base, n, sp->pool + start, end - start, &s->clip,
-                      sp->perm + start, sp->ge)) {
+                      sp->perm + start, s->ge)) {
             sp->connected_counts[c] =
-                sps_connected_ge(sp->ge, pbits, prank, sp->words,
+                sps_connected_ge(s->ge, pbits, prank, sp->words,
                                  sp->connected + (size_t)c * sp->words);
             return NUPIC_OK;
         }
@@ -1854,7 +1864,7 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
         sps_presence(s->row_bits, pbits, prank, sp->words, end - start,
                      s->present);
         sps_expand(s->val, s->present, end - start, sp->perm + start);
-        settle_read(sp, c, true);
+        settle_read(sp, c, true, s->ge);
         return NUPIC_OK;
     }
 #else
@@ -1897,7 +1907,7 @@ read_perm_row(nupic_sp *sp, uint32_t c, SparseFloat_RList vals,
                  (uint32_t)__builtin_popcountll(
                      word & ((UINT64_C(1) << (idx & 63)) - 1))] = v;
     }
-    settle_read(sp, c, s->simd);
+    settle_read(sp, c, s->simd, s->ge);
     return NUPIC_OK;
 }
 
@@ -1916,8 +1926,9 @@ static size_t pool_hint(const nupic_sp *sp, const ncp_list *rows) {
     return total > 0 ? (size_t)total : 1;
 }
 
-/* Column c's pool, whose n entries are at `row`, copied and checked (in
- * range, ascending, at least stimulusThreshold of them) and indexed. */
+/* Column c's pool, whose n entries are at `row`, copied to `used` and
+ * checked (in range, ascending, at least stimulusThreshold of them) and
+ * indexed; pool_start[c + 1] must be used + n. */
 static nupic_status read_pool(nupic_sp *sp, uint32_t c, const ncp_list *row,
                               size_t used, const read_scratch *s,
                               nupic_error *err) {
@@ -1945,7 +1956,6 @@ static nupic_status read_pool(nupic_sp *sp, uint32_t c, const ncp_list *row,
         return FMT("potentialPools: row %u has %u inputs, fewer than "
                    "stimulusThreshold %u",
                    c, n, sp->stimulus_threshold);
-    sp->pool_start[c + 1] = (uint32_t)(used + n);
 #ifdef SPS_KERNELS
     if (s->simd) {
         uint64_t *bits = sp->pool_bits + (size_t)c * sp->words;
@@ -1974,11 +1984,10 @@ static nupic_status read_pool(nupic_sp *sp, uint32_t c, const ncp_list *row,
  * clipping; the two agree on every state it writes, whose values are
  * already clipped, and comparing after makes reading a fixed point: a state
  * that reads writes back to itself.) */
-SP_HOT static nupic_status
-read_columns(nupic_sp *sp, SparseBinaryMatrixProto_R pp, SparseMatrixProto_R pm,
-             const read_scratch *s, nupic_error *err) {
-    ncp_list rows = SparseBinaryMatrixProto_get_indices(pp);
-    SparseFloatList_RList prows = SparseMatrixProto_get_rows(pm);
+SP_HOT static nupic_status read_columns_seq(nupic_sp *sp, ncp_list rows,
+                                            SparseFloatList_RList prows,
+                                            const read_scratch *s,
+                                            nupic_error *err) {
     nupic_status st = reserve_pool(sp, 0, pool_hint(sp, &rows), true, err);
     if (st != NUPIC_OK) return st;
     nupic_error pool_err = {NUPIC_OK, ""};
@@ -1996,6 +2005,7 @@ read_columns(nupic_sp *sp, SparseBinaryMatrixProto_R pp, SparseMatrixProto_R pm,
         if (bad_pool < sp->num_columns) continue;
         st = reserve_pool(sp, used, n, false, err);
         if (st != NUPIC_OK) return st;
+        sp->pool_start[c + 1] = (uint32_t)(used + n);
         if (read_pool(sp, c, &row, used, s, &pool_err) != NUPIC_OK)
             bad_pool = c;
         else
@@ -2016,6 +2026,176 @@ read_columns(nupic_sp *sp, SparseBinaryMatrixProto_R pp, SparseMatrixProto_R pm,
     if (perm_st != NUPIC_OK)
         return nupic_error_set(err, perm_st, "%s", perm_err.message);
     return NUPIC_OK;
+}
+
+/* ---- reading the columns in two threads ---------------------------------
+ * A large state's pools and permanences are decoded by the calling thread
+ * and one more, each through its own view of the message (ncp_msg_view):
+ * both take blocks of columns in turn from a shared counter, and decode a
+ * block's pools, then its permanences, into the arrays, whose places are
+ * known beforehand from the lengths the pools' pointers declare.  Nothing
+ * is shared but the counter and a flag, so a thread that the machine does
+ * not run leaves the blocks to the other.  Only a message that reads
+ * without an error takes this path to its end: anything unexpected (an
+ * error, a pool longer than its pointer said, the traversal limit) makes
+ * the threads stop, and the columns are read again by read_columns_seq in
+ * the calling thread, which meets the same error in the same order as
+ * always. */
+
+/* Fewest pool entries for two threads (below, starting the thread costs
+ * more than it saves), and blocks of columns per state. */
+#define PAR_MIN_ENTRIES ((uint64_t)1 << 17)
+#define PAR_BLOCKS      32u
+
+typedef struct par_job {
+    nupic_sp *sp;
+    ncp_list rows;               /* potentialPools.indices (in m) */
+    SparseFloatList_RList prows; /* permanences.rows (in m) */
+    uint32_t blocks, per_block;
+    atomic_uint next;   /* the next block to take */
+    atomic_bool failed; /* a thread met something: both stop */
+} par_job;
+
+typedef struct par_worker {
+    par_job *job;
+    ncp_msg *view;
+    read_scratch s;
+} par_worker;
+
+/* Columns [c0, c1): pools, then permanences, through w's view.  False at
+ * the first thing that does not read as it should. */
+SP_HOT static bool par_block(par_worker *w, uint32_t c0, uint32_t c1) {
+    nupic_sp *sp = w->job->sp;
+    ncp_list rows = w->job->rows;
+    rows.msg = w->view;
+    SparseFloatList_RList prows = w->job->prows;
+    prows.l.msg = w->view;
+    nupic_error e = {NUPIC_OK, ""};
+    ncp_msg_window_until(w->view, ncp_list_ptr(&rows, c1 - 1));
+    for (uint32_t c = c0; c < c1; c++) {
+        ncp_list row =
+            ncp_ptr_list_transient(ncp_list_ptr(&rows, c), NCP_ELEM_4BYTES,
+                                   "SpatialPoolerProto.potentialPools.indices");
+        uint32_t used = sp->pool_start[c];
+        if (ncp_msg_status(w->view) != NCP_OK ||
+            ncp_list_len(&row) != sp->pool_start[c + 1] - used ||
+            read_pool(sp, c, &row, used, &w->s, &e) != NUPIC_OK)
+            return false;
+    }
+    SparseFloatList_R last = SparseFloatList_RList_get(prows, c1 - 1);
+    ncp_msg_window_until(w->view, ncp_struct_ptr(&last.s, 0u));
+    for (uint32_t c = c0; c < c1; c++) {
+        SparseFloatList_R prow = SparseFloatList_RList_get(prows, c);
+        SparseFloat_RList vals = {ncp_ptr_list_transient(
+            ncp_struct_ptr(&prow.s, 0u), NCP_ELEM_COMPOSITE,
+            "SparseFloatList.values")};
+        if (ncp_msg_status(w->view) != NCP_OK ||
+            read_perm_row(sp, c, vals, &w->s, &e) != NUPIC_OK)
+            return false;
+    }
+    return ncp_msg_status(w->view) == NCP_OK;
+}
+
+static void par_run(par_worker *w) {
+    par_job *j = w->job;
+    while (!atomic_load_explicit(&j->failed, memory_order_relaxed)) {
+        unsigned b =
+            atomic_fetch_add_explicit(&j->next, 1u, memory_order_relaxed);
+        if (b >= j->blocks) return;
+        uint32_t c0 = b * j->per_block;
+        uint32_t c1 = c0 + j->per_block < j->sp->num_columns
+                          ? c0 + j->per_block
+                          : j->sp->num_columns;
+        if (!par_block(w, c0, c1)) {
+            atomic_store_explicit(&j->failed, true, memory_order_relaxed);
+            return;
+        }
+    }
+}
+
+static void *par_main(void *arg) {
+    par_run(arg);
+    return NULL;
+}
+
+/* The places of the pools from their pointers' declared lengths, and room
+ * for them; false (nothing allocated) when these do not look like a message
+ * the threads can read: then read_columns_seq reads it. */
+static bool par_layout(nupic_sp *sp, const ncp_list *rows) {
+    uint64_t total = 0;
+    for (uint32_t c = 0; c < sp->num_columns; c++) {
+        uint32_t n = ncp_ptr_list_len_hint(ncp_list_ptr(rows, c));
+        if (n > sp->num_inputs) return false;
+        total += n;
+    }
+    if (total < PAR_MIN_ENTRIES || total > ncp_msg_size_words(rows->msg) * 2)
+        return false;
+    nupic_error e = {NUPIC_OK, ""};
+    if (reserve_pool(sp, 0, (size_t)total, true, &e) != NUPIC_OK) return false;
+    sp->pool_start[0] = 0;
+    for (uint32_t c = 0; c < sp->num_columns; c++)
+        sp->pool_start[c + 1] =
+            sp->pool_start[c] + ncp_ptr_list_len_hint(ncp_list_ptr(rows, c));
+    return true;
+}
+
+/* The columns in two threads when the state is large and everything reads;
+ * false when read_columns_seq is to read them (the message is then as it
+ * was). */
+static bool read_columns_par(nupic_sp *sp, ncp_list rows,
+                             SparseFloatList_RList prows) {
+    ncp_msg *m = rows.msg;
+    if (m == NULL || ncp_msg_single_thread(m) || sp->num_columns < 2 ||
+        ncp_msg_status(m) != NCP_OK || !par_layout(sp, &rows))
+        return false;
+    par_job job = {.sp = sp, .rows = rows, .prows = prows};
+    job.per_block = (sp->num_columns + PAR_BLOCKS - 1) / PAR_BLOCKS;
+    job.blocks = (sp->num_columns + job.per_block - 1) / job.per_block;
+    atomic_init(&job.next, 0u);
+    atomic_init(&job.failed, false);
+    par_worker w[2] = {{.job = &job}, {.job = &job}};
+    bool ok = true;
+    nupic_error e = {NUPIC_OK, ""};
+    for (int i = 0; i < 2 && ok; i++) {
+        ok = ncp_msg_view(m, &w[i].view, NULL) == NCP_OK &&
+             scratch_init(&w[i].s, sp, &e) == NUPIC_OK;
+    }
+    pthread_t thread;
+    bool started = false;
+    if (ok) {
+        pthread_attr_t attr;
+        bool have_attr = pthread_attr_init(&attr) == 0;
+        if (have_attr)
+            (void)pthread_attr_setstacksize(&attr, (size_t)256 << 10);
+        sigset_t all, old;
+        sigfillset(&all);
+        bool masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
+        started = pthread_create(&thread, have_attr ? &attr : NULL, par_main,
+                                 &w[1]) == 0;
+        if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (have_attr) pthread_attr_destroy(&attr);
+        /* Without a thread, the calling thread takes every block. */
+        par_run(&w[0]);
+        if (started) pthread_join(thread, NULL);
+        ok = !atomic_load(&job.failed) && atomic_load(&job.next) >= job.blocks;
+    }
+    ncp_msg *views[2] = {w[0].view, w[1].view};
+    size_t nviews = (views[0] != NULL) + (views[1] != NULL);
+    if (ncp_msg_view_merge(m, views, nviews) != NCP_OK) ok = false;
+    scratch_free(&w[0].s);
+    scratch_free(&w[1].s);
+    return ok;
+}
+
+/* The pools and permanences: see read_columns_seq (the order of the
+ * errors) and read_columns_par. */
+static nupic_status read_columns(nupic_sp *sp, SparseBinaryMatrixProto_R pp,
+                                 SparseMatrixProto_R pm, const read_scratch *s,
+                                 nupic_error *err) {
+    ncp_list rows = SparseBinaryMatrixProto_get_indices(pp);
+    SparseFloatList_RList prows = SparseMatrixProto_get_rows(pm);
+    if (read_columns_par(sp, rows, prows)) return NUPIC_OK;
+    return read_columns_seq(sp, rows, prows, s, err);
 }
 
 nupic_status nupic_sp_read(SpatialPoolerProto_R r, nupic_sp **out,

@@ -51,6 +51,8 @@ struct ncp_fill {
      * after it.  The fields from `win0` on are shared with the helper,
      * under `mu`. */
     uint32_t slots;
+    bool view;          /* a view's (ncp_msg_view): never reads chunks */
+    uint64_t win_bound; /* windows read up to here (ncp_msg_window_until) */
     bool thread_runs;
     uint64_t held;
     pthread_t thread;
@@ -103,13 +105,16 @@ struct ncp_msg {
     uint64_t size_words; /* all segments */
     size_t consumed;     /* input bytes the message occupied */
     uint16_t nest_limit;
+    bool single_thread; /* opened with no_read_ahead */
     ncp_error err;
     void *owned; /* segment memory owned by the message */
     size_t owned_size;
     void *map; /* mmap()ed file owned by the message */
     size_t map_size;
-    size_t self_size;      /* bytes of this allocation */
-    struct ncp_fill *fill; /* non-NULL while read on demand */
+    size_t self_size;       /* bytes of this allocation */
+    struct ncp_fill *fill;  /* non-NULL while read on demand */
+    const ncp_msg *view_of; /* the message of a view (ncp_msg_view) */
+    uint64_t view_budget;   /* its budget when the view was made */
     uint32_t nsegs;
     struct ncp_seg segs[];
 };
@@ -183,6 +188,10 @@ bool ncp__fill_has(const struct ncp_fill *f, uint64_t off, uint64_t end);
  * segment memory is left alone.  NULL, the error recorded, when they cannot
  * be read. */
 const uint8_t *ncp__fill_window(ncp_msg *m, uint64_t off, uint64_t end);
+/* Gives view v (a copy of m's fields, fill NULL) a read-on-demand state of
+ * its own over m's source: the chunks m has read, no helper.  False, the
+ * error in *err, when memory runs out. */
+bool ncp__fill_view(const ncp_msg *m, ncp_msg *v, ncp_error *err);
 /* Releases the read-on-demand state of a message. */
 void ncp__fill_free(ncp_msg *m);
 

@@ -409,6 +409,10 @@ const uint8_t *ncp__fill_window(ncp_msg *m, uint64_t off, uint64_t end) {
     if (f->thread_runs) ahead_restart(f, off);
     uint64_t to = off + f->win_cap;
     if (to > f->size) to = f->size;
+    /* (The helper's windows all hold win_cap bytes.) */
+    if (!f->thread_runs && f->win_bound > off && f->win_bound < to &&
+        end <= f->win_bound)
+        to = f->win_bound;
     f->win_off = 0;
     f->win_len = 0;
     f->win_at = slot_at(f, 0, off);
@@ -423,6 +427,13 @@ bool ncp__fill_range(ncp_msg *m, uint64_t off, uint64_t end) {
     uint64_t last = (end - 1) >> NCP__FILL_CHUNK_SHIFT;
     for (uint64_t c = off >> NCP__FILL_CHUNK_SHIFT; c <= last; c++) {
         if (chunk_done(f, c)) continue;
+        if (f->view) {
+            ncp_msg_fail(m, NCP_ERR_ARG,
+                         "view: segment bytes %llu to %llu were not read when "
+                         "the view was made",
+                         (unsigned long long)off, (unsigned long long)end);
+            return false;
+        }
         if (f->failed) {
             /* The error is recorded already. */
             ncp_msg_fail(m, f->err.status, "%s", f->err.message);
@@ -457,6 +468,30 @@ void ncp__fill_free(ncp_msg *m) {
     if (f->bufs) ncp__free(&m->alloc, f->bufs, f->bufs_size);
     ncp__free(&m->alloc, m->fill, m->fill->self_size);
     m->fill = NULL;
+}
+
+bool ncp__fill_view(const ncp_msg *m, ncp_msg *v, ncp_error *err) {
+    const struct ncp_fill *f = m->fill;
+    struct ncp_fill *g = ncp__alloc(&m->alloc, f->self_size);
+    if (g == NULL) {
+        ncp_error_set(err, NCP_ERR_NOMEM, "view: cannot allocate %zu bytes",
+                      f->self_size);
+        return false;
+    }
+    memset(g, 0, f->self_size);
+    g->fd = f->fd;
+    g->file_off = f->file_off;
+    g->base = f->base;
+    g->size = f->size;
+    g->prefix = f->prefix;
+    g->chunks = f->chunks;
+    g->win_cap = f->win_cap;
+    g->slots = 1;
+    g->view = true;
+    g->self_size = f->self_size;
+    memcpy(g->done, f->done, (size_t)(f->chunks + 63) / 64 * 8);
+    v->fill = g;
+    return true;
 }
 
 /* Attaches the read-on-demand state to m, whose dbytes of segment memory

@@ -76,6 +76,7 @@ ncp_msg *ncp__msg_new(const ncp_read_options *o, uint32_t nsegs,
     m->alloc = o->alloc;
     m->self_size = size;
     m->nest_limit = (uint16_t)o->nesting_limit;
+    m->single_thread = o->no_read_ahead;
     m->nsegs = nsegs;
     for (uint32_t i = 0; i < nsegs; i++)
         m->segs[i].id = i;
@@ -355,6 +356,10 @@ size_t ncp_msg_consumed(const ncp_msg *m) {
 }
 uint64_t ncp_msg_traversal_left(const ncp_msg *m) {
     return m->budget;
+}
+
+bool ncp_msg_single_thread(const ncp_msg *m) {
+    return m->single_thread;
 }
 
 /* ------------------------------------------------------------------------
@@ -758,6 +763,84 @@ ncp_list ncp_ptr_list(ncp_ptr p, int expected, const char *what) {
 
 ncp_list ncp_ptr_list_transient(ncp_ptr p, int expected, const char *what) {
     return open_list(p, expected, what, true);
+}
+
+/* ------------------------------------------------------------------------
+ * Views
+ * ------------------------------------------------------------------------ */
+
+ncp_status ncp_msg_view(ncp_msg *m, ncp_msg **out, ncp_error *err) {
+    if (out) *out = NULL;
+    if (m == NULL || out == NULL)
+        return ncp_error_set(err, NCP_ERR_ARG, "view: NULL argument");
+    if (m->view_of != NULL)
+        return ncp_error_set(err, NCP_ERR_ARG, "view: of a view");
+    if (m->err.status != NCP_OK)
+        return ncp_error_set(err, NCP_ERR_ARG,
+                             "view: the message has failed: %s",
+                             m->err.message);
+    ncp_msg *v = ncp__alloc(&m->alloc, m->self_size);
+    if (v == NULL)
+        return ncp_error_set(err, NCP_ERR_NOMEM,
+                             "view: cannot allocate %zu bytes", m->self_size);
+    memcpy(v, m, m->self_size);
+    v->owned = NULL;
+    v->owned_size = 0;
+    v->map = NULL;
+    v->map_size = 0;
+    v->fill = NULL;
+    v->view_of = m;
+    v->view_budget = m->budget;
+    if (m->fill != NULL && !ncp__fill_view(m, v, err)) {
+        ncp__free(&m->alloc, v, v->self_size);
+        return NCP_ERR_NOMEM;
+    }
+    *out = v;
+    return NCP_OK;
+}
+
+ncp_status ncp_msg_view_merge(ncp_msg *m, ncp_msg *const *v, size_t n) {
+    if (m == NULL || (n > 0 && v == NULL)) return NCP_ERR_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == NULL || v[i]->view_of != m) return NCP_ERR_ARG;
+    ncp_status st = m->err.status != NCP_OK ? m->err.status : NCP_OK;
+    uint64_t used = 0;
+    bool fits = true;
+    for (size_t i = 0; i < n; i++) {
+        if (st == NCP_OK) st = v[i]->err.status;
+        /* (A view's budget only goes down from view_budget.) */
+        uint64_t u = v[i]->view_budget - v[i]->budget;
+        if (u > UINT64_MAX - used) fits = false;
+        used += u;
+    }
+    if (st == NCP_OK && m->budget != UINT64_MAX && (!fits || used > m->budget))
+        st = NCP_ERR_LIMIT;
+    if (st == NCP_OK && m->budget != UINT64_MAX) m->budget -= used;
+    for (size_t i = 0; i < n; i++)
+        ncp_msg_free(v[i]);
+    return st;
+}
+
+void ncp_msg_window_until(ncp_msg *m, ncp_ptr p) {
+    struct ncp_fill *f = m ? m->fill : NULL;
+    if (f == NULL) return;
+    f->win_bound = 0;
+    if (p.p == NULL || p.seg == NULL) return;
+    uint64_t w = ncp_load64(p.p);
+    if ((w & 3) != NCP_KIND_LIST) return;
+    static const uint8_t bits[8] = {0, 1, 8, 16, 32, 64, 64, 0};
+    unsigned es = (unsigned)(w >> 32) & 7;
+    uint64_t count = w >> 35, words;
+    if (es == NCP_ELEM_COMPOSITE)
+        words = count + 1; /* the tag and the elements */
+    else
+        words = (count * bits[es] + 63) / 64;
+    int64_t at = word_index(p.seg, p.p) + 1 + ptr_offset(w);
+    if (at < 0 || (uint64_t)at + words > p.seg->words) return;
+    /* (Addresses compared as integers: p may be of another message.) */
+    uintptr_t seg_at = (uintptr_t)p.seg->data, base = (uintptr_t)f->base;
+    if (seg_at < base || seg_at - base > f->size) return;
+    f->win_bound = (uint64_t)(seg_at - base) + ((uint64_t)at + words) * 8;
 }
 
 /* A byte list for Text or Data: start and length, or false. */

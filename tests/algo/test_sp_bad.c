@@ -899,6 +899,101 @@ static void corrupted_hotgym(void **state) {
     ts_buf_free(&big);
 }
 
+/* Reads data (from memory, or from file f on demand) with two threads (the
+ * default for a state this large) and in the calling thread alone
+ * (no_read_ahead): the same status and message, or equal states. */
+static void threads_agree(const ts_buf *data, FILE *f, const char *what) {
+    nupic_sp *sp[2];
+    nupic_error err[2];
+    nupic_status st[2];
+    for (int one = 0; one < 2; one++) {
+        nupic_load_options lo = {0};
+        lo.no_read_ahead = one != 0;
+        nupic_error_clear(&err[one]);
+        if (f == NULL) {
+            st[one] = nupic_sp_read_from_mem(data->data, data->len, &lo,
+                                             &sp[one], &err[one]);
+        } else {
+            rewind(f);
+            st[one] = nupic_sp_read_from_file(f, &lo, &sp[one], &err[one]);
+        }
+    }
+    if (st[0] != st[1] || strcmp(err[0].message, err[1].message) != 0)
+        fail_msg("%s: two threads: %s \"%s\"; one: %s \"%s\"", what,
+                 nupic_status_name(st[0]), err[0].message,
+                 nupic_status_name(st[1]), err[1].message);
+    if (st[0] != NUPIC_OK) {
+        assert_null(sp[0]);
+        assert_null(sp[1]);
+        return;
+    }
+    char diff[256];
+    if (!nupic_sp_equal(sp[0], sp[1], diff, sizeof diff))
+        fail_msg("%s: two threads and one: %s", what, diff);
+    nupic_sp_free(sp[0]);
+    nupic_sp_free(sp[1]);
+}
+
+/* A large state is read by two threads, each taking blocks of columns, and
+ * again in the calling thread when anything does not read as expected
+ * (sp.c, read_columns_par): whatever the damage - a word anywhere, an
+ * index out of range, a NaN permanence, a pool pointer that declares
+ * another length, in early or late columns - the result is that of one
+ * thread, from memory and from a file read on demand.  The state is
+ * nupic.core's hotgym SP as nupic-c writes it: one segment, whose lists'
+ * pointers give their lengths (nupic.core's own file, of many segments and
+ * far pointers, is read by one thread). */
+static void large_state_threads_agree(void **state) {
+    (void)state;
+    ts_buf ref = ts_read_data("reference/sp-hotgym/sp_seq_step1000.capnp.xz");
+    nupic_sp *sp = NULL;
+    nupic_error e = {NUPIC_OK, ""};
+    if (nupic_sp_read_from_mem(ref.data, ref.len, NULL, &sp, &e) != NUPIC_OK)
+        fail_msg("sp-hotgym: %s", e.message);
+    ts_buf_free(&ref);
+    ts_buf good = sp_bytes(sp, false);
+    nupic_sp_free(sp);
+    ts_buf bad = {malloc(good.len), good.len};
+    assert_non_null(bad.data);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    const size_t words = good.len / 4;
+    for (int k = 0; k < 40; k++) {
+        memcpy(bad.data, good.data, good.len);
+        char what[64];
+        snprintf(what, sizeof what, "sp-hotgym, change %d", k);
+        if (k > 0) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            /* Every fourth change in the first 64 KiB: the lists of
+             * pointers and the first columns. */
+            size_t span = k % 4 == 3 ? 16384 : words - 16;
+            size_t at = (16 + (size_t)(x >> 17) % span) * 4;
+            uint32_t v = ncp_load32(bad.data + at);
+            switch (k % 4) {
+            case 0: v = 0x7fc00000u; break; /* NaN, or an index */
+            case 1:
+                v = 1024u + (uint32_t)(x >> 58); /* past numInputs */
+                break;
+            case 2: v ^= 1u << (x >> 59); break;  /* one bit */
+            default: v ^= 8u << (x >> 61); break; /* a count or offset */
+            }
+            memcpy(bad.data + at, &v, 4);
+        }
+        threads_agree(&bad, NULL, what);
+        if (k % 5 == 0) {
+            assert_int_equal(ftruncate(fileno(f), 0), 0);
+            rewind(f);
+            assert_int_equal(fwrite(bad.data, 1, bad.len, f), bad.len);
+            assert_int_equal(fflush(f), 0);
+            threads_agree(&bad, f, what);
+        }
+    }
+    fclose(f);
+    ts_buf_free(&bad);
+    ts_buf_free(&good);
+}
+
 /* Many small segments: rows and lists reached through far pointers. */
 static void many_segments(void **state) {
     fixture *f = *state;
@@ -2010,6 +2105,7 @@ int main(void) {
         cmocka_unit_test(corrupted_bytes),
         cmocka_unit_test(corrupted_hotgym),
         cmocka_unit_test(many_segments),
+        cmocka_unit_test(large_state_threads_agree),
         cmocka_unit_test(wrong_root_type),
         cmocka_unit_test(numbers_of_inputs_and_columns),
         cmocka_unit_test(bad_dimensions),

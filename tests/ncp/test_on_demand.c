@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -819,6 +820,168 @@ static void read_ahead_in_any_order(void **state) {
     ncp_builder_free(b);
 }
 
+/* ---- views ------------------------------------------------------------- */
+
+typedef struct view_job {
+    ncp_msg *view;
+    ncp_list pm; /* of the message: moved to the view */
+    uint32_t from, to;
+    bool bounded; /* windows end at the job's last list */
+    bool ok;
+} view_job;
+
+/* Reads lists [from, to) through the view (cmocka's checks are for the
+ * test's thread: this one only records). */
+static void *view_walk(void *arg) {
+    view_job *j = arg;
+    ncp_list pm = j->pm;
+    pm.msg = j->view;
+    if (j->bounded) ncp_msg_window_until(j->view, ncp_list_ptr(&pm, j->to - 1));
+    j->ok = true;
+    for (uint32_t i = j->from; i < j->to; i++) {
+        ncp_list t =
+            ncp_ptr_list_transient(ncp_list_ptr(&pm, i), NCP_ELEM_8BYTES, NULL);
+        if (ncp_list_len(&t) != vlen(i)) j->ok = false;
+        for (uint32_t k = 0; k < ncp_list_len(&t); k++)
+            if (ncp_list_u64(&t, k) != list_value(i, k)) j->ok = false;
+    }
+    if (ncp_msg_status(j->view) != NCP_OK) j->ok = false;
+    return NULL;
+}
+
+/* The traversal that reading lists [from, to) transiently costs m. */
+static uint64_t walk_cost(ncp_msg *m, const ncp_list *pm, uint32_t from,
+                          uint32_t to) {
+    uint64_t before = ncp_msg_traversal_left(m);
+    for (uint32_t i = from; i < to; i++) {
+        ncp_list t =
+            ncp_ptr_list_transient(ncp_list_ptr(pm, i), NCP_ELEM_8BYTES, NULL);
+        check_all(&t, i, vlen(i));
+    }
+    assert_int_equal(ncp_msg_status(m), NCP_OK);
+    return before - ncp_msg_traversal_left(m);
+}
+
+/* Two threads read half of the lists each through views of one message -
+ * in memory, read on demand, and read on demand with windows bounded by
+ * ncp_msg_window_until - and find the values written; merging the views
+ * charges the message exactly what reading the lists itself costs. */
+static void views_read_in_threads(void **state) {
+    (void)state;
+    ncp_builder *b = make_varied();
+    ts_buf bytes = ts_write_mem(b, 0);
+    ts_write_file(SCRATCH, bytes.data, bytes.len);
+    for (int mode = 0; mode < 3; mode++) {
+        int fd = -1;
+        ncp_list pm;
+        ncp_msg *m;
+        if (mode == 0) {
+            m = open_mem(&bytes);
+            pm = lists_of(m);
+        } else {
+            m = open_varied(&fd, true, &pm);
+        }
+        view_job j[2] = {{.pm = pm, .from = 0, .to = VLISTS / 2},
+                         {.pm = pm, .from = VLISTS / 2, .to = VLISTS}};
+        for (int i = 0; i < 2; i++) {
+            j[i].bounded = mode == 2;
+            assert_int_equal(ncp_msg_view(m, &j[i].view, NULL), NCP_OK);
+        }
+        /* Not a view of a view. */
+        ncp_msg *vv = NULL;
+        ncp_error e = {NCP_OK, ""};
+        assert_int_equal(ncp_msg_view(j[0].view, &vv, &e), NCP_ERR_ARG);
+        assert_null(vv);
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, view_walk, &j[1]), 0);
+        view_walk(&j[0]);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_true(j[0].ok);
+        assert_true(j[1].ok);
+        uint64_t before = ncp_msg_traversal_left(m);
+        ncp_msg *v[2] = {j[0].view, j[1].view};
+        assert_int_equal(ncp_msg_view_merge(m, v, 2), NCP_OK);
+        uint64_t charged = before - ncp_msg_traversal_left(m);
+        assert_true(charged > 0);
+        assert_true(charged == walk_cost(m, &pm, 0, VLISTS));
+        ncp_msg_free(m);
+        if (fd >= 0) close(fd);
+    }
+    ts_buf_free(&bytes);
+    ncp_builder_free(b);
+}
+
+/* A view of a message read on demand opens in place only what the message
+ * had read: anything else fails in the view (NCP_ERR_ARG, saying so) and
+ * reads as empty, and merging that view leaves the message as it was.  A
+ * budget that each view fits but both together do not is NCP_ERR_LIMIT at
+ * the merge, and the message is again as it was. */
+static void views_refuse_and_merge_all_or_nothing(void **state) {
+    (void)state;
+    ncp_builder *b = make_varied();
+    ts_buf bytes = ts_write_mem(b, 0);
+    ts_write_file(SCRATCH, bytes.data, bytes.len);
+    int fd;
+    ncp_list pm;
+    ncp_msg *m = open_varied(&fd, false, &pm);
+    ncp_msg *v;
+    assert_int_equal(ncp_msg_view(m, &v, NULL), NCP_OK);
+    ncp_list vpm = pm;
+    vpm.msg = v;
+    ncp_list l = ncp_ptr_list(ncp_list_ptr(&vpm, 150), NCP_ELEM_8BYTES, NULL);
+    assert_int_equal(ncp_list_len(&l), 0);
+    assert_int_equal(ncp_msg_status(v), NCP_ERR_ARG);
+    assert_non_null(
+        strstr(ncp_msg_error(v)->message, "not read when the view was made"));
+    assert_int_equal(ncp_msg_status(m), NCP_OK);
+    uint64_t before = ncp_msg_traversal_left(m);
+    assert_int_equal(ncp_msg_view_merge(m, &v, 1), NCP_ERR_ARG);
+    assert_true(ncp_msg_traversal_left(m) == before);
+    /* The message itself reads that list. */
+    l = ncp_ptr_list(ncp_list_ptr(&pm, 150), NCP_ELEM_8BYTES, NULL);
+    check_all(&l, 150, vlen(150));
+    assert_int_equal(ncp_msg_status(m), NCP_OK);
+    ncp_msg_free(m);
+    close(fd);
+
+    /* The budget: what opening the list of lists costs, and each half. */
+    m = open_varied(&fd, false, &pm);
+    uint64_t first = walk_cost(m, &pm, 0, VLISTS / 2);
+    uint64_t second = walk_cost(m, &pm, VLISTS / 2, VLISTS);
+    ncp_msg_free(m);
+    close(fd);
+    ncp_read_options o = {0};
+    o.traversal_limit_words = 1000000;       /* more than the list of lists */
+    o.max_message_words = (uint64_t)1 << 24; /* (else the limit) */
+    fd = open(SCRATCH, O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(ncp_msg_read_fd_on_demand(fd, &o, &m, NULL), NCP_OK);
+    pm = lists_of(m);
+    uint64_t spent = 1000000 - ncp_msg_traversal_left(m);
+    ncp_msg_free(m);
+    o.traversal_limit_words =
+        spent + (first > second ? first : second) + 1; /* not both */
+    assert_true(lseek(fd, 0, SEEK_SET) == 0);
+    assert_int_equal(ncp_msg_read_fd_on_demand(fd, &o, &m, NULL), NCP_OK);
+    pm = lists_of(m);
+    before = ncp_msg_traversal_left(m);
+    view_job j[2] = {{.pm = pm, .from = 0, .to = VLISTS / 2},
+                     {.pm = pm, .from = VLISTS / 2, .to = VLISTS}};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ncp_msg_view(m, &j[i].view, NULL), NCP_OK);
+        view_walk(&j[i]);
+        assert_true(j[i].ok);
+    }
+    ncp_msg *vs[2] = {j[0].view, j[1].view};
+    assert_int_equal(ncp_msg_view_merge(m, vs, 2), NCP_ERR_LIMIT);
+    assert_true(ncp_msg_traversal_left(m) == before);
+    assert_int_equal(ncp_msg_status(m), NCP_OK);
+    ncp_msg_free(m);
+    close(fd);
+    ts_buf_free(&bytes);
+    ncp_builder_free(b);
+}
+
 /* A file shortened before its lists are read: a list either reads with
  * the values written, and then lies before the cut, or reads as empty;
  * the first error, that of the first read that fails (by the decoder or by
@@ -882,6 +1045,8 @@ int main(void) {
         cmocka_unit_test(reads_agree_with_file_offsets),
         cmocka_unit_test(read_ahead_in_any_order),
         cmocka_unit_test(read_ahead_of_a_shortened_file),
+        cmocka_unit_test(views_read_in_threads),
+        cmocka_unit_test(views_refuse_and_merge_all_or_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

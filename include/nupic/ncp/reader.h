@@ -74,7 +74,9 @@ typedef struct ncp_read_options {
     ncp_packing packing;
     /* For a message read on demand (ncp_msg_read_fd_on_demand in io.h):
      * read every window of transient lists in the calling thread, without
-     * the helper thread that reads the next one ahead. */
+     * the helper thread that reads the next one ahead.  For any message:
+     * ncp_msg_single_thread() tells decoders to keep their work in the
+     * calling thread (no views decoded by other threads). */
     bool no_read_ahead;
     /* Memory for the message object and any buffer it owns. */
     ncp_allocator alloc;
@@ -192,6 +194,54 @@ NCP_API uint64_t ncp_msg_size_words(const ncp_msg *msg);
 NCP_API size_t ncp_msg_consumed(const ncp_msg *msg);
 /* Words of traversal budget left. */
 NCP_API uint64_t ncp_msg_traversal_left(const ncp_msg *msg);
+/* Whether the message was opened with the option no_read_ahead: a decoder
+ * then does all its work in the calling thread. */
+NCP_API bool ncp_msg_single_thread(const ncp_msg *msg);
+
+/* ---- views: one message decoded by several threads ----------------------
+ *
+ * A view of message m reads m's segments in place, for decoding part of
+ * the message in another thread while m, or another view, decodes the
+ * rest.  It has its own error record, its own traversal budget (m's budget
+ * left when the view is made) and, when m is read on demand, its own window
+ * for transient lists, read with pread(2) in the thread that uses the view
+ * (no helper thread reads ahead for a view).  Of a message read on demand,
+ * a view reads in place only the bytes m had read when the view was made,
+ * and other bytes only through transient lists: anything else fails in the
+ * view with NCP_ERR_ARG ("view: ... not read when the view was made"),
+ * which m itself could open.  A handle taken from m (ncp_ptr, ncp_struct,
+ * ncp_list) is used through a view by setting its msg field to the view.
+ *
+ * Thread-safety: m and each of its views may be used by different threads
+ * at the same time.  A view must reach its thread through something that
+ * orders memory (pthread_create, a mutex, an atomic release/acquire); m
+ * must outlive its views and must not be detached (ncp_msg_detach) while
+ * they exist.
+ *
+ * Makes a view of m: NCP_ERR_ARG for a view or a message that has recorded
+ * an error, NCP_ERR_NOMEM.  The view is released by ncp_msg_view_merge or
+ * ncp_msg_free. */
+NCP_API NCP_NODISCARD ncp_status ncp_msg_view(ncp_msg *msg, ncp_msg **out,
+                                              ncp_error *err);
+
+/* Ends the views v[0..n) of m, freeing them all.  When none of them has
+ * recorded an error and what they traversed together fits in m's budget,
+ * that is charged to m and NCP_OK returned.  Otherwise m is left exactly as
+ * it was and the first view's error status is returned (NCP_ERR_LIMIT when
+ * only the budget is short), so that the caller can decode that part in m
+ * itself and have m report the error it meets.  NCP_ERR_ARG for a v[i]
+ * that is not a view of m (nothing is then freed). */
+NCP_API ncp_status ncp_msg_view_merge(ncp_msg *msg, ncp_msg *const *views,
+                                      size_t n);
+
+/* A hint for a decoder that walks lists in order up to the list that p
+ * points to: the windows of transient lists read on demand in msg stop
+ * there instead of reading a whole window past it, which another thread's
+ * view may be decoding.  Only when no helper reads ahead for msg (a view,
+ * or the option no_read_ahead); cleared by a p that is not an in-segment
+ * list pointer of msg (a null ncp_ptr, for one); nothing is checked,
+ * charged or recorded. */
+NCP_API void ncp_msg_window_until(ncp_msg *msg, ncp_ptr p);
 
 /* The root pointer, and the root read as a struct.  A message without a
  * root pointer records an error and gives a null pointer. */
