@@ -2122,21 +2122,20 @@ static void *par_main(void *arg) {
  * for them; false (nothing allocated) when these do not look like a message
  * the threads can read: then read_columns_seq reads it. */
 static bool par_layout(nupic_sp *sp, const ncp_list *rows) {
+    /* (pool_start is rewritten by read_columns_seq if this fails.) */
+    const uint64_t most = ncp_msg_size_words(rows->msg) * 2;
     uint64_t total = 0;
+    sp->pool_start[0] = 0;
     for (uint32_t c = 0; c < sp->num_columns; c++) {
         uint32_t n = ncp_ptr_list_len_hint(ncp_list_ptr(rows, c));
-        if (n > sp->num_inputs) return false;
         total += n;
+        if (n > sp->num_inputs || total > most || total > UINT32_MAX)
+            return false;
+        sp->pool_start[c + 1] = (uint32_t)total;
     }
-    if (total < PAR_MIN_ENTRIES || total > ncp_msg_size_words(rows->msg) * 2)
-        return false;
     nupic_error e = {NUPIC_OK, ""};
-    if (reserve_pool(sp, 0, (size_t)total, true, &e) != NUPIC_OK) return false;
-    sp->pool_start[0] = 0;
-    for (uint32_t c = 0; c < sp->num_columns; c++)
-        sp->pool_start[c + 1] =
-            sp->pool_start[c] + ncp_ptr_list_len_hint(ncp_list_ptr(rows, c));
-    return true;
+    return total >= PAR_MIN_ENTRIES &&
+           reserve_pool(sp, 0, (size_t)total, true, &e) == NUPIC_OK;
 }
 
 /* The columns in two threads when the state is large and everything reads;

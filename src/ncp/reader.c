@@ -803,7 +803,7 @@ ncp_status ncp_msg_view_merge(ncp_msg *m, ncp_msg *const *v, size_t n) {
     if (m == NULL || (n > 0 && v == NULL)) return NCP_ERR_ARG;
     for (size_t i = 0; i < n; i++)
         if (v[i] == NULL || v[i]->view_of != m) return NCP_ERR_ARG;
-    ncp_status st = m->err.status != NCP_OK ? m->err.status : NCP_OK;
+    ncp_status st = m->err.status;
     uint64_t used = 0;
     bool fits = true;
     for (size_t i = 0; i < n; i++) {
