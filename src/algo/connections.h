@@ -64,6 +64,10 @@ typedef struct connections {
 
     conn_block *cell_segs; /* segment ids, creation order (seg_pool) */
     conn_block *cell_pre;  /* synapses fed (pre_pool) */
+    /* cell_segs[cell].n again, packed: the temporal memory's choice of a
+     * bursting column's least used cell reads a column's counts, a line
+     * or two here rather than six of cell_segs. */
+    uint32_t *cell_nsegs;
     /* A bit per cell, set when its cell_pre block is not empty: a compact
      * index for the activity count, which would otherwise read the blocks
      * of the many active cells that feed nothing. */
@@ -76,9 +80,10 @@ typedef struct connections {
     uint32_t *seg_idx;       /* position in its cell's list */
     conn_block *seg_syns;    /* (syn_pool) */
     uint64_t *seg_last_used; /* the TM's lastUsedIterationForSegment */
-    /* The TM's numActivePotentialSynapses (low 32 bits) and
-     * numActiveConnectedSynapses (high 32 bits) per segment, in one word
-     * so that the activity count updates both with one add. */
+    /* The TM's numActivePotentialSynapses (high 32 bits) and
+     * numActiveConnectedSynapses (low 32 bits) per segment, in one word
+     * so that the activity count updates both with one add (whose low
+     * half is the connected bit itself, shifted down). */
     uint64_t *seg_counts;
     uint32_t *free_segs, n_free_segs;
     uint32_t live_segments;
@@ -122,11 +127,11 @@ static inline uint32_t conn_feeds(const connections *c, uint32_t cell) {
 }
 /* The two halves of seg_counts. */
 static inline uint32_t conn_potential(const connections *c, uint32_t seg) {
-    return (uint32_t)c->seg_counts[seg];
+    return (uint32_t)(c->seg_counts[seg] >> 32);
 }
 static inline uint32_t conn_active_connected(const connections *c,
                                              uint32_t seg) {
-    return (uint32_t)(c->seg_counts[seg] >> 32);
+    return (uint32_t)c->seg_counts[seg];
 }
 static inline conn_pre *conn_cell_pre(const connections *c, uint32_t cell) {
     return (conn_pre *)(void *)c->pre_pool.data + c->cell_pre[cell].off;

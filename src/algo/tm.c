@@ -15,6 +15,11 @@
  * clip to [0, 1], EPSILON = 1e-6 for destroying synapses and for the
  * weakest-synapse choice, 1e-5 in the connected test (Connections.cpp).
  * Comments name the nupic.core function each part reproduces.
+ *
+ * Where the CPU has AVX-512, adaptSegment's arithmetic runs sixteen
+ * synapses at a time (tm_simd.h), with the same float32 operations lane by
+ * lane; a segment whose synapses the last step counted as all active skips
+ * looking its cells up.
  */
 #include <float.h>
 #include <math.h>
@@ -29,6 +34,7 @@
 #include "connections.h"
 #include "persist.h"
 #include "sort.h"
+#include "tm_simd.h"
 
 /* TemporalMemory.cpp: static const Permanence EPSILON = 0.000001 */
 #define TM_EPSILON 0.000001f
@@ -39,6 +45,10 @@
 struct nupic_tm {
     nupic_tm_params p;
     uint32_t num_columns, num_cells;
+    /* A cell's column, cell / cellsPerColumn, as (cell * cpc_mul) >>
+     * cpc_shift (exact for cells below 2^31; see col_of). */
+    uint64_t cpc_mul;
+    unsigned cpc_shift;
     float connected_threshold; /* connectedPermanence - 1e-5, float32 */
     connections c;
     nupic_random rng;
@@ -46,6 +56,10 @@ struct nupic_tm {
 
     /* The last step. */
     uint32_t *active_cells, n_active;
+    /* The first cells of the columns that burst, ascending: each starts a
+     * run of cellsPerColumn cells in active_cells.  Empty after a load,
+     * where every active cell is taken alone. */
+    uint32_t *burst_first, n_burst;
     uint32_t *winner_cells, n_winner;
     uint32_t *predictive, n_predictive;
     uint32_t *active_segs, n_active_segs;
@@ -53,6 +67,10 @@ struct nupic_tm {
     uint32_t seglist_cap; /* of active_segs, matching_segs, touched, keys */
     float anomaly;
 
+    /* Whether seg_counts hold what the last activateDendrites counted
+     * (false after a load, whose counts come from the file, and after a
+     * reset). */
+    bool counts_exact;
     /* Segments whose counts the last activateDendrites made nonzero. */
     uint32_t *touched, n_touched;
     /* Scratch of activateDendrites, one entry per cell. */
@@ -64,10 +82,13 @@ struct nupic_tm {
     uint64_t *prev_active_bits;  /* the previous step's active cells */
     uint32_t *prev_active_words; /* the words of prev_active_bits set */
     uint64_t *mark_bits;         /* growSynapses' scratch, all zero */
-    uint32_t *prev_active;
     uint32_t *prev_winners, n_prev_winners;
     uint32_t *candidates;
-    uint32_t *destroy;         /* destroyMinPermanenceSynapses candidates */
+    uint32_t *destroy; /* destroyMinPermanenceSynapses candidates */
+    /* adaptSegment's kernel (tm_simd.h): whether it runs here, and the
+     * synapses whose connected bit it reports changed. */
+    bool simd;
+    uint32_t *flips;
     uint8_t *predicted_column; /* columns with a predictive cell */
 };
 
@@ -178,6 +199,7 @@ void nupic_tm_free(nupic_tm *tm) {
     if (tm == NULL) return;
     conn_free(&tm->c);
     free(tm->active_cells);
+    free(tm->burst_first);
     free(tm->winner_cells);
     free(tm->predictive);
     free(tm->active_segs);
@@ -190,10 +212,10 @@ void nupic_tm_free(nupic_tm *tm) {
     free(tm->prev_active_bits);
     free(tm->prev_active_words);
     free(tm->mark_bits);
-    free(tm->prev_active);
     free(tm->prev_winners);
     free(tm->candidates);
     free(tm->destroy);
+    free(tm->flips);
     free(tm->predicted_column);
     free(tm);
 }
@@ -211,27 +233,42 @@ static nupic_status create(const nupic_tm_params *p, uint32_t num_columns,
     tm->num_columns = num_columns;
     tm->num_cells = num_columns * p->cells_per_column;
     tm->connected_threshold = p->connected_permanence - CONN_EPSILON;
+    /* Granlund and Montgomery's multiply for a divisor d < 2^31 and
+     * dividends below 2^31: with l = ceil(log2 d), the shift 31 + l and the
+     * multiplier ceil(2^(31 + l) / d) (at most 2^32 + 1, so the product
+     * stays below 2^64). */
+    unsigned l = 0;
+    while ((UINT64_C(1) << l) < p->cells_per_column)
+        l++;
+    tm->cpc_shift = 31 + l;
+    tm->cpc_mul = ((UINT64_C(1) << tm->cpc_shift) + p->cells_per_column - 1) /
+                  p->cells_per_column;
     size_t cells = tm->num_cells;
     bool ok = conn_init(&tm->c, tm->num_cells, tm->connected_threshold);
     tm->active_cells = malloc(cells * sizeof(uint32_t));
     tm->winner_cells = malloc(cells * sizeof(uint32_t));
     tm->predictive = malloc(cells * sizeof(uint32_t));
-    tm->prev_active = malloc(cells * sizeof(uint32_t));
+    tm->burst_first = malloc((size_t)num_columns * sizeof(uint32_t));
     tm->prev_winners = malloc(cells * sizeof(uint32_t));
     tm->candidates = malloc(cells * sizeof(uint32_t));
     tm->feeding = malloc(cells * sizeof(conn_block));
     tm->feeders = malloc(cells * sizeof(uint32_t));
     tm->destroy =
         malloc(((size_t)p->max_synapses_per_segment + 1) * sizeof(uint32_t));
+    tm->flips =
+        malloc(((size_t)p->max_synapses_per_segment + 16) * sizeof(uint32_t));
+#ifdef TMS_KERNELS
+    tm->simd = tms_available();
+#endif
     tm->prev_active_bits = calloc(cells / 64 + 1, sizeof(uint64_t));
     tm->prev_active_words = malloc((cells / 64 + 1) * sizeof(uint32_t));
     tm->mark_bits = calloc(cells / 64 + 1, sizeof(uint64_t));
     tm->predicted_column = calloc(num_columns, 1);
     if (!ok || !tm->active_cells || !tm->winner_cells || !tm->predictive ||
-        !tm->prev_active || !tm->prev_winners || !tm->candidates ||
-        !tm->feeding || !tm->feeders || !tm->destroy || !tm->prev_active_bits ||
-        !tm->mark_bits || !tm->prev_active_words || !tm->predicted_column ||
-        !seglists_room(tm)) {
+        !tm->burst_first || !tm->prev_winners || !tm->candidates ||
+        !tm->feeding || !tm->feeders || !tm->destroy || !tm->flips ||
+        !tm->prev_active_bits || !tm->mark_bits || !tm->prev_active_words ||
+        !tm->predicted_column || !seglists_room(tm)) {
         nupic_tm_free(tm);
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
                                "TemporalMemory: out of memory for %u cells",
@@ -288,35 +325,57 @@ static bool seglists_room(nupic_tm *tm) {
  * growSynapses, createSegment, getLeastUsedCell)
  * ------------------------------------------------------------------------ */
 
+/* Flips the connected bit of synapse s in its presynaptic cell's block. */
+static inline void toggle_connected(connections *c, const conn_syn *s) {
+    conn_cell_pre(c, s->presyn)[c->syn_pos[s->id]].seg ^= CONN_CONNECTED;
+}
+
 /* adaptSegment: returns false when the segment was destroyed (it lost its
- * last synapse). */
+ * last synapse).  Arithmetic as nupic.core's: p + inc on a synapse from a
+ * previously active cell, else p - dec (which is p + -dec exactly), then
+ * std::min(p, 1.0); std::max(p, 0.0) would follow, but a negative p is
+ * below TM_EPSILON either way and the synapse goes. */
 static bool adapt_segment(nupic_tm *tm, uint32_t seg, float inc, float dec) {
     connections *c = &tm->c;
     const conn_block *b = &c->seg_syns[seg];
     /* No allocation below: the blocks stay where they are. */
     conn_syn *v = conn_seg_syns(c, seg);
-    conn_pre *pre_pool = (conn_pre *)(void *)c->pre_pool.data;
-    const uint64_t *active = tm->prev_active_bits;
-    const float thr = c->connected, ndec = -dec;
     /* The count in a local: the connected-bit stores below could alias
      * b->n for the compiler. */
     uint32_t n = b->n;
-    for (uint32_t i = 0; i < n;) {
+    /* When the last activateDendrites counted every synapse of the segment
+     * as on an active cell (and nothing has changed the segment since),
+     * no cell need be looked up: most learning segments are such. */
+    const uint64_t *active = tm->counts_exact && conn_potential(c, seg) == n
+                                 ? NULL
+                                 : tm->prev_active_bits;
+    uint32_t i = 0;
+#ifdef TMS_KERNELS
+    /* The kernel goes as far as it can without destroying a synapse; the
+     * loop below does the rest. */
+    if (tm->simd && n <= tm->p.max_synapses_per_segment) {
+        uint32_t nf = 0;
+        i = tms_adapt(v, n, active, inc, dec, c->connected, TM_EPSILON,
+                      tm->flips, &nf);
+        for (uint32_t k = 0; k < nf; k++)
+            toggle_connected(c, &v[tm->flips[k]]);
+    }
+#endif
+    const float ndec = -dec;
+    while (i < n) {
         const uint32_t pre = v[i].presyn;
         const float old = v[i].perm;
-        /* p + inc, or p - dec (which is p + -dec exactly). */
-        float p = old + (((active[pre >> 6] >> (pre & 63)) & 1) ? inc : ndec);
-        p = 1.0f < p ? 1.0f : p; /* std::min(p, 1.0) */
-        /* std::max(p, 0.0) would follow, but a negative p is below
-         * TM_EPSILON either way and the synapse goes. */
+        const bool on =
+            active == NULL || ((active[pre >> 6] >> (pre & 63)) & 1);
+        float p = old + (on ? inc : ndec);
+        p = 1.0f < p ? 1.0f : p;
         if (p < TM_EPSILON) {
             conn_destroy_synapse_at(c, seg, i); /* the next moves to i */
             n = b->n;
             continue;
         }
-        if ((old >= thr) != (p >= thr))
-            pre_pool[c->cell_pre[pre].off + c->syn_pos[v[i].id]].seg ^=
-                CONN_CONNECTED;
+        if ((old >= c->connected) != (p >= c->connected))
+            toggle_connected(c, &v[i]);
         v[i].perm = p;
         i++;
     }
@@ -411,10 +470,10 @@ static bool grow_synapses(nupic_tm *tm, uint32_t seg, uint32_t n_desired) {
 static bool create_segment(nupic_tm *tm, uint32_t cell, uint32_t want,
                            uint32_t *out) {
     connections *c = &tm->c;
-    while (c->cell_segs[cell].n >= tm->p.max_segments_per_cell) {
+    while (c->cell_nsegs[cell] >= tm->p.max_segments_per_cell) {
         const uint32_t *list = conn_cell_segs(c, cell);
         uint32_t lru = list[0];
-        for (uint32_t j = 1; j < c->cell_segs[cell].n; j++)
+        for (uint32_t j = 1; j < c->cell_nsegs[cell]; j++)
             if (c->seg_last_used[list[j]] < c->seg_last_used[lru])
                 lru = list[j];
         conn_destroy_segment(c, lru);
@@ -429,17 +488,17 @@ static bool create_segment(nupic_tm *tm, uint32_t cell, uint32_t want,
 static uint32_t least_used_cell(nupic_tm *tm, uint32_t column) {
     const uint32_t start = column * tm->p.cells_per_column;
     const uint32_t end = start + tm->p.cells_per_column;
-    const conn_block *segs = tm->c.cell_segs;
+    const uint32_t *nsegs = tm->c.cell_nsegs;
     /* The minimum, then the cells that have it, in passes without
      * branches on the counts (which vary from cell to cell). */
     uint32_t min = UINT32_MAX, tied = 0;
     for (uint32_t cell = start; cell < end; cell++)
-        min = segs[cell].n < min ? segs[cell].n : min;
+        min = nsegs[cell] < min ? nsegs[cell] : min;
     for (uint32_t cell = start; cell < end; cell++)
-        tied += segs[cell].n == min;
+        tied += nsegs[cell] == min;
     uint32_t pick = nupic_random_u32(&tm->rng, tied), k = 0;
     for (uint32_t cell = start; cell < end; cell++)
-        if (tm->c.cell_segs[cell].n == min && k++ == pick) return cell;
+        if (nsegs[cell] == min && k++ == pick) return cell;
     return start; /* unreachable */
 }
 
@@ -455,6 +514,22 @@ static int32_t grow_desired(const nupic_tm *tm, uint32_t seg) {
 
 static inline void push_cell(uint32_t *list, uint32_t *n, uint32_t cell) {
     list[(*n)++] = cell;
+}
+
+/* The column of a cell (a division costs more than the rest of some of the
+ * loops that need it). */
+static inline uint32_t col_of(const nupic_tm *tm, uint32_t cell) {
+    return (uint32_t)((cell * tm->cpc_mul) >> tm->cpc_shift);
+}
+
+/* The bits of cells [a, b) that lie in word w of a bitset (b > a, and the
+ * range meets the word). */
+static inline uint64_t range_bits(uint32_t a, uint32_t b, uint32_t w) {
+    const uint32_t base = w * 64;
+    const uint64_t from = a > base ? ~UINT64_C(0) << (a - base) : ~UINT64_C(0);
+    const uint64_t to =
+        b - base < 64 ? (UINT64_C(1) << (b - base)) - 1 : ~UINT64_C(0);
+    return from & to;
 }
 
 /* activatePredictedColumn */
@@ -485,6 +560,7 @@ static bool burst(nupic_tm *tm, uint32_t column, const uint32_t *matching,
                   uint32_t n, bool learn) {
     connections *c = &tm->c;
     const uint32_t start = column * tm->p.cells_per_column;
+    tm->burst_first[tm->n_burst++] = start;
     for (uint32_t cell = start; cell < start + tm->p.cells_per_column; cell++)
         push_cell(tm->active_cells, &tm->n_active, cell);
     /* std::max_element: the first of the largest. */
@@ -535,6 +611,9 @@ static uint32_t cell_run(const nupic_tm *tm, const uint32_t *segs,
     return from;
 }
 
+/* How many active segments ahead activateCells asks for their synapses. */
+#define PF_AHEAD 4
+
 /* activateCells: the columns that are active or have active or matching
  * segments, in ascending order. */
 static bool activate_cells(nupic_tm *tm, const uint32_t *cols, size_t ncols,
@@ -543,7 +622,10 @@ static bool activate_cells(nupic_tm *tm, const uint32_t *cols, size_t ncols,
     size_t ia = 0;
     uint32_t is = 0, im = 0;
     const uint32_t ns = tm->n_active_segs, nm = tm->n_matching;
+    uint32_t pf = 0; /* active segments prefetched */
     while (ia < ncols || is < ns || im < nm) {
+        for (; pf < ns && pf < is + PF_AHEAD; pf++)
+            conn_prefetch_syns(&tm->c, tm->active_segs[pf]);
         /* The first cell of the next column (cells < 2^31: no overflow). */
         /* (Learning may move tm->c.seg_cell: read it here.) */
         const uint32_t *seg_cell = tm->c.seg_cell;
@@ -553,7 +635,7 @@ static bool activate_cells(nupic_tm *tm, const uint32_t *cols, size_t ncols,
             first = seg_cell[tm->active_segs[is]];
         if (im < nm && seg_cell[tm->matching_segs[im]] < first)
             first = seg_cell[tm->matching_segs[im]];
-        const uint32_t col = first / cpc, end = (col + 1) * cpc;
+        const uint32_t col = col_of(tm, first), end = (col + 1) * cpc;
         const uint32_t is_end = cell_run(tm, tm->active_segs, is, ns, end);
         const uint32_t im_end = cell_run(tm, tm->matching_segs, im, nm, end);
         if (ia < ncols && cols[ia] == col) {
@@ -617,11 +699,25 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
         c->seg_counts[tm->touched[i]] = 0;
     /* The blocks of the active cells that feed synapses: most active cells,
      * the bursting non-winners, feed none, and the bitset says which
-     * without reading their blocks. */
-    uint32_t *feeders = tm->feeders, nf = 0;
-    for (uint32_t i = 0; i < tm->n_active; i++) {
-        feeders[nf] = tm->active_cells[i];
-        nf += conn_feeds(c, tm->active_cells[i]);
+     * without reading their blocks (a bursting column's cells a word at a
+     * time). */
+    uint32_t *feeders = tm->feeders, nf = 0, b = 0;
+    const uint32_t cpc = tm->p.cells_per_column;
+    for (uint32_t i = 0; i < tm->n_active;) {
+        const uint32_t cell = tm->active_cells[i];
+        if (b < tm->n_burst && cell == tm->burst_first[b]) {
+            const uint32_t end = cell + cpc;
+            for (uint32_t w = cell >> 6; w <= (end - 1) >> 6; w++)
+                for (uint64_t f = c->feeds[w] & range_bits(cell, end, w); f;
+                     f &= f - 1)
+                    feeders[nf++] = w * 64 + (uint32_t)__builtin_ctzll(f);
+            b++;
+            i += cpc;
+        } else {
+            feeders[nf] = cell;
+            nf += conn_feeds(c, cell);
+            i++;
+        }
     }
     conn_block *feeding = tm->feeding;
     for (uint32_t i = 0; i < nf; i++)
@@ -640,10 +736,14 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
         }
         const conn_pre *v = pool + feeding[i].off;
         const uint32_t n = feeding[i].n;
+        /* Unrolled: the loop's own instructions are a fair share of the
+         * few each entry takes, and a step spends a fifth of its time
+         * here. */
+#pragma GCC unroll 8
         for (uint32_t j = 0; j < n; j++) {
             const uint32_t w = v[j].seg, seg = w & ~CONN_CONNECTED;
             /* +1 potential, +1 connected if the bit is set. */
-            const uint64_t add = ((uint64_t)(w >> 31) << 32) | 1;
+            const uint64_t add = (UINT64_C(1) << 32) | (w >> 31);
             const uint64_t old = counts[seg];
             counts[seg] = old + add;
             /* Without a branch (the first visit to a segment is common and
@@ -653,18 +753,19 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
         }
     }
     tm->n_touched = nt;
+    tm->counts_exact = true;
     /* Active segments are matching too (connected <= potential and
      * activationThreshold >= minThreshold): one sort serves both. */
     uint32_t na = 0, nm = 0;
     uint64_t *keys = tm->keys;
     for (uint32_t i = 0; i < nt; i++)
-        if ((uint32_t)counts[touched[i]] >= tm->p.min_threshold)
+        if ((uint32_t)(counts[touched[i]] >> 32) >= tm->p.min_threshold)
             keys[nm++] = (uint64_t)c->seg_cell[touched[i]] << 32 | touched[i];
     algo_sort_u64(keys, nm, tm->keys_tmp);
     segments_of_keys(tm, keys, nm, tm->matching_segs);
     tm->n_matching = nm;
     for (uint32_t i = 0; i < nm; i++)
-        if ((uint32_t)(counts[tm->matching_segs[i]] >> 32) >=
+        if ((uint32_t)counts[tm->matching_segs[i]] >=
             tm->p.activation_threshold)
             tm->active_segs[na++] = tm->matching_segs[i];
     tm->n_active_segs = na;
@@ -677,6 +778,43 @@ static bool activate_dendrites(nupic_tm *tm, bool learn) {
     }
     update_predictive(tm);
     return true;
+}
+
+/* Sets the bits of the active cells in prev_active_bits (all zero before)
+ * and lists the words set in prev_active_words; returns their number.
+ * Word by word, as the cells ascend (or-ing into memory cell by cell would
+ * chain every update of a word through a store and a load), and a
+ * bursting column's cells a word at a time. */
+static uint32_t active_bits(nupic_tm *tm) {
+    const uint32_t *cells = tm->active_cells, n = tm->n_active;
+    const uint32_t cpc = tm->p.cells_per_column;
+    uint64_t *bits = tm->prev_active_bits;
+    uint32_t *words = tm->prev_active_words, n_words = 0, b = 0;
+    uint32_t cur = UINT32_MAX; /* the word being filled in acc */
+    uint64_t acc = 0;
+    for (uint32_t i = 0; i < n;) {
+        const uint32_t cell = cells[i];
+        const bool run = b < tm->n_burst && cell == tm->burst_first[b];
+        const uint32_t end = run ? cell + cpc : cell + 1;
+        for (uint32_t w = cell >> 6; w <= (end - 1) >> 6; w++) {
+            if (w != cur) {
+                if (cur != UINT32_MAX) {
+                    bits[cur] = acc;
+                    words[n_words++] = cur;
+                }
+                cur = w;
+                acc = 0;
+            }
+            acc |= range_bits(cell, end, w);
+        }
+        b += run;
+        i += end - cell;
+    }
+    if (cur != UINT32_MAX) {
+        bits[cur] = acc;
+        words[n_words++] = cur;
+    }
+    return n_words;
 }
 
 nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
@@ -699,36 +837,22 @@ nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
     }
     /* computeRawAnomalyScore against the columns predicted after the last
      * step. */
-    const uint32_t cpc = tm->p.cells_per_column;
     for (uint32_t k = 0; k < tm->n_predictive; k++)
-        tm->predicted_column[tm->predictive[k] / cpc] = 1;
+        tm->predicted_column[col_of(tm, tm->predictive[k])] = 1;
     size_t hits = 0;
     for (size_t i = 0; i < n; i++)
         hits += tm->predicted_column[cols[i]];
     for (uint32_t k = 0; k < tm->n_predictive; k++)
-        tm->predicted_column[tm->predictive[k] / cpc] = 0;
+        tm->predicted_column[col_of(tm, tm->predictive[k])] = 0;
     tm->anomaly = n == 0 ? 0.0f : (float)(n - hits) / (float)n;
 
     /* The previous step's active cells as a bitset, its winners kept. */
-    const uint32_t n_prev_active = tm->n_active;
-    memcpy(tm->prev_active, tm->active_cells,
-           (size_t)n_prev_active * sizeof *tm->prev_active);
-    /* Word by word (the cells ascend): or-ing into memory cell by cell
-     * would chain every update of a word through a store and a load. */
-    uint32_t n_words = 0;
-    for (uint32_t i = 0; i < n_prev_active;) {
-        const uint32_t word = tm->prev_active[i] >> 6;
-        uint64_t bits = 0;
-        do
-            bits |= UINT64_C(1) << (tm->prev_active[i] & 63);
-        while (++i < n_prev_active && tm->prev_active[i] >> 6 == word);
-        tm->prev_active_bits[word] = bits;
-        tm->prev_active_words[n_words++] = word;
-    }
+    const uint32_t n_words = active_bits(tm);
     memcpy(tm->prev_winners, tm->winner_cells,
            (size_t)tm->n_winner * sizeof *tm->prev_winners);
     tm->n_prev_winners = tm->n_winner;
     tm->n_active = 0;
+    tm->n_burst = 0;
     tm->n_winner = 0;
 
     bool ok = activate_cells(tm, cols, n, learn);
@@ -736,17 +860,21 @@ nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
         tm->prev_active_bits[tm->prev_active_words[i]] = 0;
     tm->n_predictive = 0;
     if (ok) ok = activate_dendrites(tm, learn);
-    if (!ok)
+    if (!ok) {
+        tm->counts_exact = false;
         return nupic_error_set(err, NUPIC_ERR_NOMEM,
                                "TemporalMemory: out of memory growing "
                                "segments and synapses (the step is "
                                "incomplete)");
+    }
     return NUPIC_OK;
 }
 
 void nupic_tm_reset(nupic_tm *tm) {
     if (tm == NULL) return;
     tm->n_active = 0;
+    tm->n_burst = 0;
+    tm->counts_exact = false;
     tm->n_winner = 0;
     tm->n_active_segs = 0;
     tm->n_matching = 0;
@@ -1338,7 +1466,8 @@ static nupic_status read_per_segment(nupic_tm *tm, TemporalMemoryProto_R r,
             return FMT("numActivePotentialSynapsesForSegment[%u]: %u active "
                        "synapses on cell %u segment %u, which has %u",
                        i, num, cell, idx, c->seg_syns[seg].n);
-        c->seg_counts[seg] = num; /* no connected count is stored */
+        /* No connected count is stored. */
+        c->seg_counts[seg] = (uint64_t)num << 32;
     }
     TemporalMemoryProto_SegmentUInt64Pair_RList ll =
         TemporalMemoryProto_get_lastUsedIterationForSegment(r);

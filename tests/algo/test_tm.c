@@ -11,12 +11,16 @@
  *    step; nupic.core's step-500 states load, equal ours, and continue.
  *  - Round trips through memory, FILE* and paths, packed and unpacked:
  *    equal state, identical bytes, identical continuation.
+ *  - Where the CPU runs the AVX-512 learning kernel (tm_simd.h): the
+ *    kernel against a plain model of its contract on random segments, and
+ *    the scalar path through tm-hotgym and the generated runs as well.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "test_support.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,8 @@
 #include <nupic/ncp.h>
 #include <nupic/params.h>
 #include <nupic/tm.h>
+
+#include "tm_simd.h" /* tms_force_scalar, tms_adapt */
 
 #define GEN "reference/generated/"
 
@@ -107,6 +113,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     hotgym *h = *state;
+    if (h == NULL) return 0; /* the setup failed */
     ts_sdrs_free(&h->input);
     ts_sdrs_free(&h->trace);
     free(h);
@@ -363,12 +370,196 @@ static void all_generated_tm_runs(void **state) {
     json_decref(m);
 }
 
+/* ------------------------------------------------------------------------
+ * What a step remembers of the last
+ * ------------------------------------------------------------------------ */
+
+/* A step takes some shortcuts from what the last step left: the bursting
+ * columns' runs of cells (set a word at a time) and the activity counts
+ * (a segment whose synapses were all active needs no cell looked up).  A
+ * temporal memory read back from its bytes has neither, and takes the
+ * long way; both must step alike.  The cells per column (5, 100) make the
+ * runs straddle 64-bit words; the thresholds are low, so that segments
+ * form, predict and are punished within a few hundred steps. */
+static void shortcuts_agree_with_the_long_way(void **state) {
+    (void)state;
+    const uint32_t cpcs[] = {5, 100};
+    for (size_t k = 0; k < sizeof cpcs / sizeof cpcs[0]; k++) {
+        nupic_tm_params p;
+        nupic_tm_params_default(&p);
+        p.column_dimensions[0] = 64;
+        p.cells_per_column = cpcs[k];
+        p.activation_threshold = 3;
+        p.min_threshold = 2;
+        p.max_new_synapse_count = 6;
+        p.predicted_segment_decrement = 0.01f;
+        p.max_segments_per_cell = 4;
+        p.max_synapses_per_segment = 8;
+        nupic_tm *tm;
+        nupic_error err = {NUPIC_OK, ""};
+        assert_int_equal(nupic_tm_new(&p, &tm, &err), NUPIC_OK);
+        uint32_t patterns[10][8];
+        for (uint32_t q = 0; q < 10; q++)
+            for (uint32_t i = 0; i < 8; i++) /* ascending, distinct */
+                patterns[q][i] = i * 8 + (q * 3 + i * 5) % 8;
+        uint32_t bursts = 0, predicted = 0;
+        for (uint32_t t = 0; t < 400; t++) {
+            /* Every tenth step, noise: a pattern with one column moved. */
+            uint32_t cols[8];
+            memcpy(cols, patterns[t % 10], sizeof cols);
+            if (t % 10 == 7) cols[3] = cols[3] / 8 * 8 + (cols[3] + 1) % 8;
+            ts_buf b;
+            write_mem(tm, t & 1, &b);
+            nupic_tm *copy;
+            if (nupic_tm_read_from_mem(b.data, b.len, NULL, &copy, &err) !=
+                NUPIC_OK)
+                fail_msg("step %u: %s", t, err.message);
+            ts_buf_free(&b);
+            bool learn = t % 7 != 6;
+            assert_int_equal(nupic_tm_compute(tm, cols, 8, learn, &err),
+                             NUPIC_OK);
+            assert_int_equal(nupic_tm_compute(copy, cols, 8, learn, &err),
+                             NUPIC_OK);
+            char what[64];
+            snprintf(what, sizeof what, "%u cells per column, step %u", cpcs[k],
+                     t + 1);
+            assert_equal_tm(tm, copy, what);
+            nupic_tm_free(copy);
+            size_t n;
+            nupic_tm_active_cells(tm, &n);
+            bursts += (uint32_t)(n > 8);
+            predicted += (uint32_t)(n < 8 * cpcs[k]);
+        }
+        /* Both kinds of step happened. */
+        assert_true(bursts > 0);
+        assert_true(predicted > 0);
+        nupic_tm_free(tm);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * The learning kernel
+ * ------------------------------------------------------------------------ */
+
+#ifdef TMS_KERNELS
+/* A deterministic generator for the random segments (xorshift64*). */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static uint32_t rnd(uint32_t n) {
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545f4914f6cdd1du) >> 32) % n;
+}
+
+/* Permanences that exercise the edges: 0, values at and around the
+ * threshold and epsilon, 1, and anything between. */
+static float some_perm(float thr, float eps) {
+    switch (rnd(9)) {
+    case 0: return 0.0f;
+    case 1: return 1.0f;
+    case 2: return thr;
+    case 3: return nextafterf(thr, 0.0f);
+    case 4: return eps;
+    case 5: return 2 * eps;
+    case 6: return thr - 0.1f;
+    default: return (float)rnd(1000001) / 1e6f;
+    }
+}
+
+/* The kernel's contract, written plainly: which block it stops at, what
+ * it stores and which synapses it reports. */
+static void kernel_case(uint32_t n, bool with_active, float inc, float dec) {
+    assert_true(n <= 80);
+    const float thr = 0.5f - 0.00001f, eps = 0.000001f;
+    conn_syn v[80], want[80];
+    uint64_t bits[4] = {0, 0, 0, 0}; /* cells 0..255 */
+    for (uint32_t w = 0; w < 4; w++)
+        bits[w] = (uint64_t)rnd(1u << 31) << 33 ^ (uint64_t)rnd(1u << 31);
+    for (uint32_t r = 0; r < 80; r++)
+        v[r] = (conn_syn){rnd(256), some_perm(thr, eps), 1000 + r};
+    memcpy(want, v, sizeof v);
+    uint32_t want_stop = n, want_flips[80], want_nf = 0;
+    for (uint32_t blk = 0; blk < n && want_stop == n; blk += 16) {
+        float p[16];
+        uint32_t end = blk + 16 < n ? blk + 16 : n;
+        for (uint32_t r = blk; r < end; r++) {
+            uint32_t c = v[r].presyn;
+            bool on = !with_active || ((bits[c / 64] >> (c % 64)) & 1);
+            float x = v[r].perm + (on ? inc : -dec);
+            p[r - blk] = 1.0f < x ? 1.0f : x;
+            if (p[r - blk] < eps) want_stop = blk;
+        }
+        if (want_stop != n) break;
+        for (uint32_t r = blk; r < end; r++) {
+            if ((v[r].perm >= thr) != (p[r - blk] >= thr))
+                want_flips[want_nf++] = r;
+            want[r].perm = p[r - blk];
+        }
+    }
+    uint32_t flips[80 + 16], nf = 12345;
+    uint32_t stop = tms_adapt(v, n, with_active ? bits : NULL, inc, dec, thr,
+                              eps, flips, &nf);
+    assert_int_equal(stop, want_stop);
+    assert_int_equal(nf, want_nf);
+    assert_memory_equal(flips, want_flips, nf * sizeof *flips);
+    for (uint32_t r = 0; r < 80; r++) {
+        assert_int_equal(v[r].presyn, want[r].presyn);
+        assert_int_equal(v[r].id, want[r].id);
+        if (memcmp(&v[r].perm, &want[r].perm, sizeof(float)) != 0)
+            fail_msg("n %u synapse %u: permanence %.9g, expected %.9g", n, r,
+                     (double)v[r].perm, (double)want[r].perm);
+    }
+}
+#endif
+
+/* tms_adapt against kernel_case's model: every length from 0 to 80 (tails
+ * of every size, one to five blocks), with and without the activity
+ * bitset, increments and decrements that do and do not push permanences
+ * below epsilon.  The records past n are sentinels the kernel must not
+ * touch. */
+static void kernel_matches_its_contract(void **state) {
+    (void)state;
+#ifdef TMS_KERNELS
+    if (!tms_available()) skip();
+    const float steps[][2] = {{0.1f, 0.1f},
+                              {0.0f, 0.0f},
+                              {-0.05f, 0.0f},
+                              {0.02f, 0.3f},
+                              {0.5f, 1.0f}};
+    for (int round = 0; round < 40; round++)
+        for (uint32_t n = 0; n <= 80; n++)
+            for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++)
+                kernel_case(n, round & 1, steps[s][0], steps[s][1]);
+#else
+    skip();
+#endif
+}
+
+/* With the kernel turned off, the scalar loops match nupic.core as well. */
+static void scalar_path_matches_nupic_core(void **state) {
+#ifdef TMS_KERNELS
+    if (!tms_available()) skip();
+    tms_force_scalar(true);
+    nupic_tm *tm = new_tm("reference/tm-hotgym/params.json");
+    run_hotgym(tm, *state, 0, 2000);
+    nupic_tm_free(tm);
+    all_generated_tm_runs(state);
+    tms_force_scalar(false);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hotgym_2000_steps),
         cmocka_unit_test(hotgym_resume_from_nupic_core),
         cmocka_unit_test(round_trips),
         cmocka_unit_test(all_generated_tm_runs),
+        cmocka_unit_test(shortcuts_agree_with_the_long_way),
+        cmocka_unit_test(kernel_matches_its_contract),
+        cmocka_unit_test(scalar_path_matches_nupic_core),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

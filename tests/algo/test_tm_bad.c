@@ -2055,6 +2055,75 @@ static void empty_states_compute(void **state) {
     model_free(&m);
 }
 
+/* Whether cell is among the sorted cells[0..n). */
+static bool in_sorted(const uint32_t *cells, uint32_t n, uint32_t cell) {
+    for (uint32_t i = 0; i < n; i++)
+        if (cells[i] == cell) return true;
+    return false;
+}
+
+/* A file's per-segment activity counts are read as they are (nupic.core
+ * grows segments by them), but learning adapts a segment by the cells that
+ * were active, as nupic.core's adaptSegment does.  A count claiming that
+ * every synapse of an active segment is on an active cell, when one is not,
+ * must not make the step take that synapse as active: the shortcut for
+ * fully active segments trusts only counts the temporal memory made
+ * itself. */
+static void claimed_counts_do_not_steer_learning(void **state) {
+    fixture *f = *state;
+    const model *m0 = &f->m;
+    const float inc = m0->inc, dec = m0->dec;
+    uint32_t cell = 0, idx = 0, n = 0;
+    bool found = false;
+    for (uint32_t k = 0; k < m0->active_segs.n && !found; k++) {
+        cell = m0->active_segs.v[k].cell;
+        idx = m0->active_segs.v[k].idx;
+        const mseg *s = &m0->cells[cell].seg[idx];
+        n = s->n;
+        for (uint32_t j = 0; j < n && !found; j++)
+            found = !in_sorted(m0->active.v, m0->active.n, s->syn[j].pre) &&
+                    s->syn[j].perm - dec >= 0.001f;
+    }
+    if (!found)
+        fail_msg("the fixture has no active segment with a synapse "
+                 "on an inactive cell");
+    model m;
+    model_copy(&m, m0);
+    bool claimed = false;
+    for (uint32_t k = 0; k < m.potential.n; k++)
+        if (m.potential.v[k].cell == cell && m.potential.v[k].idx == idx) {
+            m.potential.v[k].number = n;
+            claimed = true;
+        }
+    assert_true(claimed);
+    nupic_tm *tm = NULL;
+    expect_read(&m, "claimed_counts", &tm);
+    /* One step with only the segment's column active: it was predicted, so
+     * the segment learns (and grows at most max_new - n synapses, within
+     * the maximum: none of its synapses is destroyed). */
+    uint32_t col = cell / m0->cpc;
+    nupic_error err = {NUPIC_OK, ""};
+    assert_int_equal(nupic_tm_compute(tm, &col, 1, true, &err), NUPIC_OK);
+    uint32_t pre[64];
+    float perm[64];
+    nupic_tm_segment seg = {cell, idx};
+    size_t got = nupic_tm_synapses(tm, seg, pre, perm, 64);
+    assert_true(got >= n && got <= 64);
+    const mseg *s = &m0->cells[cell].seg[idx];
+    for (uint32_t j = 0; j < n; j++) {
+        bool on = in_sorted(m0->active.v, m0->active.n, s->syn[j].pre);
+        float want = s->syn[j].perm + (on ? inc : -dec);
+        want = 1.0f < want ? 1.0f : want;
+        assert_int_equal(pre[j], s->syn[j].pre);
+        if (memcmp(&perm[j], &want, sizeof want) != 0)
+            fail_msg("synapse %u (cell %u, %sactive): permanence %.9g, "
+                     "expected %.9g",
+                     j, pre[j], on ? "" : "in", (double)perm[j], (double)want);
+    }
+    nupic_tm_free(tm);
+    model_free(&m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(valid_states_read),
@@ -2086,6 +2155,7 @@ int main(void) {
         cmocka_unit_test(zero_size_segments_beyond_the_message),
         cmocka_unit_test(malformed_pointers_reported),
         cmocka_unit_test(empty_states_compute),
+        cmocka_unit_test(claimed_counts_do_not_steer_learning),
     };
     /* The fixture is shared; cases copy what they change. */
     return cmocka_run_group_tests(tests, setup, teardown);
