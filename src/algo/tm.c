@@ -561,8 +561,12 @@ static bool burst(nupic_tm *tm, uint32_t column, const uint32_t *matching,
     connections *c = &tm->c;
     const uint32_t start = column * tm->p.cells_per_column;
     tm->burst_first[tm->n_burst++] = start;
-    for (uint32_t cell = start; cell < start + tm->p.cells_per_column; cell++)
-        push_cell(tm->active_cells, &tm->n_active, cell);
+    /* (In a local count: stores through the list could otherwise alias
+     * it, and the loop would reload it for every cell.) */
+    uint32_t *active = tm->active_cells, na = tm->n_active;
+    for (uint32_t k = 0; k < tm->p.cells_per_column; k++)
+        active[na++] = start + k;
+    tm->n_active = na;
     /* std::max_element: the first of the largest. */
     uint32_t best = UINT32_MAX;
     for (uint32_t k = 0; k < n; k++)
@@ -681,14 +685,13 @@ static inline uint64_t key_of(const nupic_tm *tm, uint32_t seg) {
 
 /* The predictive cells: the distinct cells of the active segments. */
 static void update_predictive(nupic_tm *tm) {
-    connections *c = &tm->c;
-    tm->n_predictive = 0;
+    const uint32_t *seg_cell = tm->c.seg_cell, *segs = tm->active_segs;
+    uint32_t *out = tm->predictive, n = 0;
     for (uint32_t k = 0; k < tm->n_active_segs; k++) {
-        uint32_t cell = c->seg_cell[tm->active_segs[k]];
-        if (tm->n_predictive == 0 ||
-            tm->predictive[tm->n_predictive - 1] != cell)
-            tm->predictive[tm->n_predictive++] = cell;
+        uint32_t cell = seg_cell[segs[k]];
+        if (n == 0 || out[n - 1] != cell) out[n++] = cell;
     }
+    tm->n_predictive = n;
 }
 
 /* activateDendrites */
@@ -837,13 +840,16 @@ nupic_status nupic_tm_compute(nupic_tm *tm, const uint32_t *cols, size_t n,
     }
     /* computeRawAnomalyScore against the columns predicted after the last
      * step. */
-    for (uint32_t k = 0; k < tm->n_predictive; k++)
-        tm->predicted_column[col_of(tm, tm->predictive[k])] = 1;
+    /* (Locals: a store through the byte array could alias any field.) */
+    uint8_t *predicted = tm->predicted_column;
+    const uint32_t *pred_cells = tm->predictive, n_pred = tm->n_predictive;
+    for (uint32_t k = 0; k < n_pred; k++)
+        predicted[col_of(tm, pred_cells[k])] = 1;
     size_t hits = 0;
     for (size_t i = 0; i < n; i++)
-        hits += tm->predicted_column[cols[i]];
-    for (uint32_t k = 0; k < tm->n_predictive; k++)
-        tm->predicted_column[col_of(tm, tm->predictive[k])] = 0;
+        hits += predicted[cols[i]];
+    for (uint32_t k = 0; k < n_pred; k++)
+        predicted[col_of(tm, pred_cells[k])] = 0;
     tm->anomaly = n == 0 ? 0.0f : (float)(n - hits) / (float)n;
 
     /* The previous step's active cells as a bitset, its winners kept. */
