@@ -12,10 +12,12 @@
  *      message, or equal objects;
  *  T3  a state that reads writes back (unpacked and packed) and reads again
  *      into an equal object (nupic_tm_equal), which writes the same bytes;
- *  T4  a state that reads computes: a learning step and an inference step
- *      on valid active columns succeed, their active, winner and predictive
- *      cells ascend below the number of cells, and the state after them
- *      still satisfies T3.
+ *  T4  a state that reads computes: two learning steps and an inference
+ *      step on valid active columns succeed, their active, winner and
+ *      predictive cells ascend below the number of cells, and the state
+ *      after them still satisfies T3; where the CPU runs the AVX-512
+ *      learning kernel, a copy read with it turned off steps to an equal
+ *      state.
  *
  * Every allocation and access is checked by AddressSanitizer and
  * UndefinedBehaviorSanitizer.  Inputs that claim more than BUDGET_CELLS
@@ -30,6 +32,7 @@
 
 #include "fuzz_util.h"
 #include "persist.h"
+#include "tm_simd.h" /* tms_force_scalar */
 
 #define BUDGET_CELLS    ((uint64_t)1 << 22) /* cells per object */
 #define COMPUTE_CELLS   ((uint64_t)1 << 18) /* cells of states that compute */
@@ -99,10 +102,13 @@ static void check_cells(const uint32_t *v, size_t n, uint32_t cells,
                  "%s: %s cell %zu is %u", ctx, what, k, v[k]);
 }
 
-/* T4: a learning step, then an inference step, on columns chosen from the
- * input's bytes (about one in eight, ascending). */
-static void check_compute(nupic_tm *tm, const uint8_t *data, size_t size,
-                          const char *ctx) {
+/* T4: two learning steps, then an inference step, on columns chosen from
+ * the input's bytes (about one in eight, ascending); scalar, when not NULL,
+ * is the same state read with the learning kernel off, and takes the same
+ * steps to an equal state.  (The second learning step is the first whose
+ * counts the temporal memory made itself.) */
+static void check_compute(nupic_tm *tm, nupic_tm *scalar, const uint8_t *data,
+                          size_t size, const char *ctx) {
     uint32_t columns = nupic_tm_num_columns(tm);
     uint32_t cells = nupic_tm_num_cells(tm);
     if (cells > COMPUTE_CELLS || columns > COMPUTE_COLUMNS) return;
@@ -110,7 +116,8 @@ static void check_compute(nupic_tm *tm, const uint8_t *data, size_t size,
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < size; i++)
         h = (h ^ data[i]) * 16777619u;
-    for (int learn = 1; learn >= 0; learn--) {
+    for (int step = 0; step < 3; step++) {
+        const bool learn = step < 2;
         size_t n = 0;
         for (uint32_t c = 0; c < columns; c++) {
             h ^= h << 13;
@@ -119,9 +126,18 @@ static void check_compute(nupic_tm *tm, const uint8_t *data, size_t size,
             if (h % 8 == 0) active[n++] = c;
         }
         nupic_error err = {NUPIC_OK, ""};
-        nupic_status st = nupic_tm_compute(tm, active, n, learn != 0, &err);
+        nupic_status st = nupic_tm_compute(tm, active, n, learn, &err);
         FZ_CHECK(st == NUPIC_OK, "%s: compute failed (%s): %s", ctx,
                  nupic_status_name(st), err.message);
+        if (scalar != NULL) {
+            st = nupic_tm_compute(scalar, active, n, learn, &err);
+            FZ_CHECK(st == NUPIC_OK, "%s: scalar compute failed (%s): %s", ctx,
+                     nupic_status_name(st), err.message);
+            char diff[256];
+            FZ_CHECK(nupic_tm_equal(tm, scalar, diff, sizeof diff),
+                     "%s: step %d: the kernel and the scalar loop differ: %s",
+                     ctx, step + 1, diff);
+        }
         size_t k;
         const uint32_t *v = nupic_tm_active_cells(tm, &k);
         check_cells(v, k, cells, "active", ctx);
@@ -166,7 +182,18 @@ static void check_read(const uint8_t *data, size_t size, ncp_packing packing,
     nupic_tm_free(tm2);
     check_round_trip(tm, true, ctx);
     check_round_trip(tm, false, ctx);
-    check_compute(tm, data, size, ctx);
+    nupic_tm *scalar = NULL;
+#ifdef TMS_KERNELS
+    if (tms_available()) {
+        tms_force_scalar(true);
+        st = nupic_tm_read_from_mem(data, size, &lo, &scalar, &err);
+        tms_force_scalar(false);
+        FZ_CHECK(st == NUPIC_OK, "%s: the scalar read failed: %s", ctx,
+                 err.message);
+    }
+#endif
+    check_compute(tm, scalar, data, size, ctx);
+    nupic_tm_free(scalar);
     nupic_tm_free(tm);
 }
 
