@@ -9,6 +9,8 @@
  */
 #include "sp_simd.h"
 
+#include "cpu.h"
+
 #ifdef SPS_KERNELS
 #include <immintrin.h>
 #include <math.h>
@@ -25,13 +27,7 @@ void sps_force_scalar(bool on) {
 }
 
 bool sps_available(void) {
-    if (scalar_only) return false;
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") &&
-           __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+    return !scalar_only && algo_cpu_avx512();
 }
 
 /* The lanes of a 16-lane block starting at k that lie below n. */

@@ -20,8 +20,8 @@
     !defined(NCP_PORTABLE_BYTE_ORDER)
 #define SPS_KERNELS 1
 
-/* Whether AVX-512 F/BW/VL/DQ, BMI2 and POPCNT are usable (and not turned
- * off by sps_force_scalar). */
+/* Whether the CPU runs the kernels (algo_cpu_avx512) and sps_force_scalar
+ * has not turned them off. */
 bool sps_available(void);
 
 /* For tests and fuzzers that compare the two paths: while `on`, the reader,

@@ -12,6 +12,8 @@
  */
 #include "tm_simd.h"
 
+#include "cpu.h"
+
 #ifdef TMS_KERNELS
 #include <immintrin.h>
 #include <stddef.h>
@@ -30,13 +32,7 @@ void tms_force_scalar(bool on) {
 }
 
 bool tms_available(void) {
-    if (scalar_only) return false;
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") &&
-           __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("popcnt");
+    return !scalar_only && algo_cpu_avx512();
 }
 
 /* The lanes of a 16-lane vector starting at k that lie below n (k < n). */

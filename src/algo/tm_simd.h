@@ -20,8 +20,8 @@
     !defined(NCP_PORTABLE_BYTE_ORDER)
 #define TMS_KERNELS 1
 
-/* Whether AVX-512 F/BW/VL/DQ and POPCNT are usable (and not turned off by
- * tms_force_scalar).  A temporal memory asks once, when it is made. */
+/* Whether the CPU runs the kernel (algo_cpu_avx512) and tms_force_scalar
+ * has not turned it off.  A temporal memory asks once, when it is made. */
 bool tms_available(void);
 
 /* For tests that compare the two paths: temporal memories made while `on`
