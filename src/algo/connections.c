@@ -149,12 +149,11 @@ bool conn_init(connections *c, uint32_t num_cells, float connected) {
     size_t n = num_cells ? num_cells : 1;
     c->cell_segs = calloc(n, sizeof *c->cell_segs);
     c->cell_pre = calloc(n, sizeof *c->cell_pre);
-    c->cell_nsegs = calloc(n, sizeof *c->cell_nsegs);
     c->feeds = calloc(n / 64 + 1, sizeof *c->feeds);
     /* A pool always has memory: conn_cell_pre() and the like form a
      * pointer from its data even for an empty block, and NULL + 0 is
      * undefined (UBSan under clang reports it). */
-    if (!c->cell_segs || !c->cell_pre || !c->cell_nsegs || !c->feeds ||
+    if (!c->cell_segs || !c->cell_pre || !c->feeds ||
         !pool_reserve(&c->seg_pool, 1) || !pool_reserve(&c->pre_pool, 1) ||
         !pool_reserve(&c->syn_pool, 1)) {
         conn_free(c);
@@ -166,7 +165,6 @@ bool conn_init(connections *c, uint32_t num_cells, float connected) {
 void conn_free(connections *c) {
     free(c->cell_segs);
     free(c->cell_pre);
-    free(c->cell_nsegs);
     free(c->feeds);
     pool_free(&c->seg_pool);
     pool_free(&c->pre_pool);
@@ -268,7 +266,6 @@ bool conn_create_segment(connections *c, uint32_t cell, uint32_t want,
     c->seg_counts[s] = 0;
     c->seg_syns[s].n = 0;
     conn_cell_segs(c, cell)[list->n++] = s;
-    c->cell_nsegs[cell] = list->n;
     c->live_segments++;
     *out = s;
     return true;
@@ -305,7 +302,6 @@ void conn_destroy_segment(connections *c, uint32_t seg) {
     memmove(ids + idx, ids + idx + 1,
             (size_t)(list->n - idx - 1) * sizeof *ids);
     list->n--;
-    c->cell_nsegs[cell] = list->n;
     for (uint32_t i = idx; i < list->n; i++)
         c->seg_idx[ids[i]] = i;
     c->free_segs[c->n_free_segs++] = seg;
@@ -415,7 +411,6 @@ conn_syn *conn_load_segment(connections *c, uint32_t cell, uint32_t n,
     c->seg_syns[s] = n ? pool_carve(&c->syn_pool, n) : (conn_block){0, 0, 0};
     c->seg_syns[s].n = n;
     conn_cell_segs(c, cell)[list->n++] = s;
-    c->cell_nsegs[cell] = list->n;
     c->live_segments++;
     *out = s;
     return n ? conn_seg_syns(c, s) : NULL;

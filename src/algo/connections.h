@@ -64,10 +64,6 @@ typedef struct connections {
 
     conn_block *cell_segs; /* segment ids, creation order (seg_pool) */
     conn_block *cell_pre;  /* synapses fed (pre_pool) */
-    /* cell_segs[cell].n again, packed: the temporal memory's choice of a
-     * bursting column's least used cell reads a column's counts, a line
-     * or two here rather than six of cell_segs. */
-    uint32_t *cell_nsegs;
     /* A bit per cell, set when its cell_pre block is not empty: a compact
      * index for the activity count, which would otherwise read the blocks
      * of the many active cells that feed nothing. */

@@ -470,10 +470,10 @@ static bool grow_synapses(nupic_tm *tm, uint32_t seg, uint32_t n_desired) {
 static bool create_segment(nupic_tm *tm, uint32_t cell, uint32_t want,
                            uint32_t *out) {
     connections *c = &tm->c;
-    while (c->cell_nsegs[cell] >= tm->p.max_segments_per_cell) {
+    while (c->cell_segs[cell].n >= tm->p.max_segments_per_cell) {
         const uint32_t *list = conn_cell_segs(c, cell);
         uint32_t lru = list[0];
-        for (uint32_t j = 1; j < c->cell_nsegs[cell]; j++)
+        for (uint32_t j = 1; j < c->cell_segs[cell].n; j++)
             if (c->seg_last_used[list[j]] < c->seg_last_used[lru])
                 lru = list[j];
         conn_destroy_segment(c, lru);
@@ -488,17 +488,17 @@ static bool create_segment(nupic_tm *tm, uint32_t cell, uint32_t want,
 static uint32_t least_used_cell(nupic_tm *tm, uint32_t column) {
     const uint32_t start = column * tm->p.cells_per_column;
     const uint32_t end = start + tm->p.cells_per_column;
-    const uint32_t *nsegs = tm->c.cell_nsegs;
+    const conn_block *segs = tm->c.cell_segs;
     /* The minimum, then the cells that have it, in passes without
      * branches on the counts (which vary from cell to cell). */
     uint32_t min = UINT32_MAX, tied = 0;
     for (uint32_t cell = start; cell < end; cell++)
-        min = nsegs[cell] < min ? nsegs[cell] : min;
+        min = segs[cell].n < min ? segs[cell].n : min;
     for (uint32_t cell = start; cell < end; cell++)
-        tied += nsegs[cell] == min;
+        tied += segs[cell].n == min;
     uint32_t pick = nupic_random_u32(&tm->rng, tied), k = 0;
     for (uint32_t cell = start; cell < end; cell++)
-        if (nsegs[cell] == min && k++ == pick) return cell;
+        if (segs[cell].n == min && k++ == pick) return cell;
     return start; /* unreachable */
 }
 
