@@ -1,5 +1,6 @@
 /*
- * src/ncp/base.c - status names, error records, the default allocator.
+ * src/ncp/base.c - status names, error records, the default allocator, the
+ * placement of reads for the processor.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,4 +74,13 @@ void ncp__free(const ncp_allocator *a, void *p, size_t size) {
         return;
     }
     free(p);
+}
+
+size_t ncp__read_skew(void) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    return __builtin_cpu_is("intel") ? 32u : 0u;
+#else
+    return 0u;
+#endif
 }

@@ -84,19 +84,36 @@ struct ncp_fill {
  * may fill ahead of it. */
 #define NCP__FILL_SLOTS 4u
 
-/* Reads land where their destination address and their file offset agree
- * modulo this many bytes.  The kernel's copy out of the page cache (x86-64
- * "rep movsb") is fastest when source and destination are equally aligned:
- * measured on the development VMs (AMD EPYC, Linux 6.18), a 19.9 MB pread
- * took 2.3-2.7 ms equally aligned, 3.0-4.0 ms at most other offsets, and
- * 8.1-8.4 ms with the destination 8 bytes past the source. */
+/* Copies between a file and memory are placed relative to the file offset
+ * modulo this many bytes, because the kernel's copy (x86-64 "rep movsb")
+ * depends on the relative alignment of its source and destination.
+ * Measured on the development VMs (Linux 6.18), 19.7-19.9 MB preads into a
+ * reused buffer: on AMD EPYC, 2.3-2.7 ms with the two equally aligned,
+ * 3.0-4.0 ms at most other offsets and 8.1-8.4 ms with the destination 8
+ * bytes past the source; on an Intel Xeon, equal alignment was the slowest
+ * offset, 2-5% behind all the others, which were alike.  Writes: on the AMD
+ * machine 3.6-3.9 ms equally aligned, 4.0-4.5 ms otherwise; on the Intel
+ * one no offset stood out. */
 #define NCP__COPY_ALIGN ((uint64_t)64)
+
+/* How far past a read's source its destination is placed, modulo
+ * NCP__COPY_ALIGN: 32 on Intel processors, 0 elsewhere (see above).
+ * Thread-safe. */
+size_t ncp__read_skew(void);
 
 /* How far past p (8-byte aligned) bytes headed for or coming from file
  * offset off should be placed so that address and offset agree modulo
- * NCP__COPY_ALIGN: 0 to NCP__COPY_ALIGN - 8, a multiple of 8. */
+ * NCP__COPY_ALIGN (how a builder places its first segment): 0 to
+ * NCP__COPY_ALIGN - 8, a multiple of 8. */
 static inline size_t ncp__copy_delta(const void *p, uint64_t off) {
     return (size_t)((off - (uint64_t)(uintptr_t)p) & (NCP__COPY_ALIGN - 8));
+}
+
+/* Where past p (8-byte aligned) bytes read from file offset off are placed:
+ * ncp__read_skew() bytes past agreement, modulo NCP__COPY_ALIGN; 0 to
+ * NCP__COPY_ALIGN - 8, a multiple of 8. */
+static inline size_t ncp__read_delta(const void *p, uint64_t off) {
+    return ncp__copy_delta(p, off + ncp__read_skew());
 }
 
 struct ncp_msg {

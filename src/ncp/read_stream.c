@@ -216,7 +216,7 @@ bool ncp__fill_has(const struct ncp_fill *f, uint64_t off, uint64_t end) {
  * in its buffer, after the head room, placed for the kernel's copy. */
 static uint8_t *slot_at(const struct ncp_fill *f, uint64_t k, uint64_t from) {
     uint8_t *room = f->bufs + (size_t)(k % f->slots) * f->buf_bytes + f->head;
-    return room + ncp__copy_delta(room, f->file_off + from);
+    return room + ncp__read_delta(room, f->file_off + from);
 }
 
 static void *ahead_main(void *arg) {
@@ -580,9 +580,9 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
         st = NCP_ERR_NOMEM;
         goto done;
     }
-    /* A regular file holds the bytes: allocate them at once, placed where
-     * their addresses agree with their file offsets (NCP__COPY_ALIGN).
-     * Otherwise grow as they arrive. */
+    /* A regular file holds the bytes: allocate them at once, placed for
+     * the kernel's copy (ncp__read_delta).  Otherwise grow as they
+     * arrive. */
     cap = s->regular || dbytes <= STREAM_CHUNK ? dbytes : STREAM_CHUNK;
     raw_size = s->regular ? dbytes + (size_t)NCP__COPY_ALIGN - 8 : cap;
     raw = ncp__alloc(&o->alloc, raw_size);
@@ -593,7 +593,7 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
         goto done;
     }
     data = raw;
-    if (s->regular) data += ncp__copy_delta(raw, (uint64_t)s->start + tbytes);
+    if (s->regular) data += ncp__read_delta(raw, (uint64_t)s->start + tbytes);
     if (s->on_demand && s->regular && dbytes > 0) {
         /* Only the table is read now; the stream moves to the end of the
          * message, and the segments' bytes are read when reached. */
