@@ -2,6 +2,7 @@
  * src/ncp/base.c - status names, error records, the default allocator, the
  * placement of reads for the processor.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,11 +77,17 @@ void ncp__free(const ncp_allocator *a, void *p, size_t size) {
     free(p);
 }
 
-size_t ncp__read_skew(void) {
+static size_t read_skew;
+static pthread_once_t read_skew_once = PTHREAD_ONCE_INIT;
+
+static void read_skew_init(void) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
-    return __builtin_cpu_is("intel") ? 32u : 0u;
-#else
-    return 0u;
+    read_skew = __builtin_cpu_is("intel") ? 32u : 0u;
 #endif
+}
+
+size_t ncp__read_skew(void) {
+    pthread_once(&read_skew_once, read_skew_init);
+    return read_skew;
 }
