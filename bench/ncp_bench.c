@@ -15,17 +15,22 @@
  * message back is checked against the checksum of the input arrays, and each
  * library must read the other's output.
  *
- * Usage: ncp_bench [-r REPS] [-d DIR] [-o OP] [-n]
+ * Usage: ncp_bench [-r REPS] [-d DIR] [-o OP] [-n] [-1]
  *   -r REPS  timed repetitions per figure (default 11)
  *   -d DIR   where the temporary files go (default $TMPDIR or /tmp)
  *   -o OP    run only this figure (for profiling), e.g. -o write_packed_mem
  *   -n       do not run the reference library
+ *   -1       keep ncp in the calling thread: without it, ncp shares the
+ *            copies of write_unpacked_mem and read_unpacked_file with a
+ *            helper thread, as it does by default (docs/performance.md);
+ *            the reference library uses one thread either way
  *
  * Output, one line per item, key=value pairs with stable keys ("na" where a
  * value does not apply or the reference library is unavailable):
  *   bench=info rows= entries= list_len= bytes= packed_bytes= segments=
  *              data_words= capnp=VERSION|unavailable|skipped capnp_bytes=
  *              capnp_packed_bytes= capnp_segments= checksum= reps=
+ *              ncp_threads=1|2 (1 with -1)
  *   bench=ncp op=OP bytes= wire_bytes= ms= mb_s= memcpy_ms= x_memcpy=
  *             io_ms= x_io= capnp_ms= vs_capnp= reps=
  *   bench=baseline op=memcpy|fwrite_unpacked|fwrite_packed|fread_unpacked|
@@ -344,12 +349,16 @@ static double op_build(side *s, uint64_t *sum) {
     return t1 - t0;
 }
 
+/* -1: ncp keeps its work in the calling thread. */
+static bool one_thread;
+static unsigned write_flags;
+
 static double op_write_mem(side *s, unsigned flags) {
     ncp_error err = {NCP_OK, ""};
     size_t n = 0;
     double t0 = bench_now();
-    ncp_status st =
-        ncp_builder_write_mem(s->b, flags, s->wbuf, s->wcap, &n, &err);
+    ncp_status st = ncp_builder_write_mem(s->b, flags | write_flags, s->wbuf,
+                                          s->wcap, &n, &err);
     double t1 = bench_now();
     if (st != NCP_OK) die("ncp_builder_write_mem: %s", err.message);
     if (n != (flags & NCP_WRITE_PACKED ? s->plen : s->ulen))
@@ -488,6 +497,7 @@ static void side_init(side *s, const bench_data *d, uint64_t expected,
     s->expected = expected;
     s->ro_unpacked.traversal_limit_words = TRAVERSAL_LIMIT_WORDS;
     s->ro_unpacked.packing = NCP_PACKING_UNPACKED;
+    s->ro_unpacked.no_read_ahead = one_thread;
     s->ro_packed = s->ro_unpacked;
     s->ro_packed.packing = NCP_PACKING_PACKED;
 
@@ -772,7 +782,7 @@ static bool op_packed(bench_op op) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: ncp_bench [-r REPS] [-d DIR] [-o OP] [-n]\n");
+    fprintf(stderr, "usage: ncp_bench [-r REPS] [-d DIR] [-o OP] [-n] [-1]\n");
     exit(2);
 }
 
@@ -782,12 +792,16 @@ int main(int argc, char **argv) {
     const char *only = NULL;
     bool use_ref = true;
     int c;
-    while ((c = getopt(argc, argv, "r:d:o:nh")) != -1) {
+    while ((c = getopt(argc, argv, "r:d:o:n1h")) != -1) {
         switch (c) {
         case 'r': reps = atoi(optarg); break;
         case 'd': base_dir = optarg; break;
         case 'o': only = optarg; break;
         case 'n': use_ref = false; break;
+        case '1':
+            one_thread = true;
+            write_flags = NCP_WRITE_ONE_THREAD;
+            break;
         default: usage();
         }
     }
@@ -839,13 +853,13 @@ int main(int argc, char **argv) {
     printf("bench=info rows=%u entries=%llu list_len=%u bytes=%zu "
            "packed_bytes=%zu segments=%u data_words=%llu capnp=%s "
            "capnp_bytes=%s capnp_packed_bytes=%s capnp_segments=%s "
-           "checksum=%llu reps=%d\n",
+           "checksum=%llu reps=%d ncp_threads=%d\n",
            NUM_COLUMNS, (unsigned long long)in.entries, LIST_LEN, s.ulen,
            s.plen, ncp_segs, (unsigned long long)ncp_words, ref_state,
            fmt_val(c1, sizeof c1, ref != NULL, 0, (double)rs.unpacked_bytes),
            fmt_val(c2, sizeof c2, ref != NULL, 0, (double)rs.packed_bytes),
            fmt_val(c3, sizeof c3, ref != NULL, 0, (double)rs.segments),
-           (unsigned long long)in.checksum, reps);
+           (unsigned long long)in.checksum, reps, one_thread ? 1 : 2);
     fflush(stdout);
 
     baseline bl;

@@ -353,6 +353,37 @@ void ncp__copy_out_avx512(uint8_t *dst, const uint8_t *src, size_t n);
 size_t ncp__copy_out_impls(const char **names, ncp__copy_out_fn *fns,
                            size_t cap);
 
+/* ---- shared copies (par.c) ---------------------------------------------- */
+
+/* Copies of at least this many bytes (an unpacked message read at once from
+ * a regular file, or written to memory) are shared between the calling
+ * thread and a helper, in chunks of NCP__PAR_CHUNK_BYTES
+ * (docs/performance.md). */
+#define NCP__PAR_MIN_BYTES   ((uint64_t)8 << 20)
+#define NCP__PAR_CHUNK_BYTES ((size_t)1 << 20)
+
+/* Called once for each chunk c; worker is 0 in the calling thread, 1 in the
+ * helper.  Calls for different chunks may run at the same time. */
+typedef void (*ncp__par_fn)(void *ctx, unsigned worker, size_t c);
+
+/* Runs fn for chunks 0..n-1, in the calling thread and, if `helper` and a
+ * thread can be started, in one helper that takes chunks from the same
+ * counter; returns when all are done (the helper joined), true if a helper
+ * ran.  The helper has every signal blocked. */
+bool ncp__par_for(size_t n, ncp__par_fn fn, void *ctx, bool helper);
+
+/* Reads exactly bytes [off, off + n) of the file fd into dst with pread(2),
+ * shared with a helper as above if `helper`.  The descriptor's offset does
+ * not move.  NCP_ERR_IO for a failed read, NCP_ERR_TRUNCATED ("<what>:
+ * input ends after X of n bytes") when the file ends first; dst's bytes
+ * are then unspecified. */
+ncp_status ncp__read_par(int fd, uint8_t *dst, uint64_t off, size_t n,
+                         bool helper, const char *what, ncp_error *err);
+
+/* Copies the used words of b's segments, end to end, to dst with
+ * ncp__copy_out, shared with a helper as above if `helper`. */
+void ncp__copy_out_segments(uint8_t *dst, const ncp_builder *b, bool helper);
+
 /* ---- builders ------------------------------------------------------------ */
 
 /* Copies the message of a builder into a new builder of one segment. */

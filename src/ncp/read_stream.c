@@ -603,7 +603,20 @@ static ncp_status read_unpacked(source *s, const uint8_t *prefix, size_t plen,
             st = src_seek(s, s->start + (off_t)(tbytes + dbytes), err);
         if (st != NCP_OK) goto done;
     }
-    for (size_t have = m->fill ? dbytes : 0; have < dbytes;) {
+    size_t have = m->fill ? dbytes : 0;
+    if (have == 0 && s->regular && dbytes >= NCP__PAR_MIN_BYTES) {
+        /* A large message in a regular file: read by file offset, by the
+         * calling thread and a helper (par.c), and the stream moved past
+         * it. */
+        st = ncp__read_par(s->f ? fileno(s->f) : s->fd, data,
+                           (uint64_t)s->start + tbytes, dbytes,
+                           !o->no_read_ahead, "segments", err);
+        if (st == NCP_OK)
+            st = src_seek(s, s->start + (off_t)(tbytes + dbytes), err);
+        if (st != NCP_OK) goto done;
+        have = dbytes;
+    }
+    while (have < dbytes) {
         if (have == cap) { /* a stream: data == raw */
             st = grow(&o->alloc, &raw, &raw_size, cap + 1, dbytes, err);
             if (st != NCP_OK) goto done;

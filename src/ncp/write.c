@@ -178,7 +178,8 @@ static ncp_status write_to(const ncp_builder *b, unsigned flags, sink *s,
         return ncp_error_set(err, b->err.status,
                              "write: the builder holds an error: %s",
                              b->err.message);
-    if (flags & ~(NCP_WRITE_PACKED | NCP_WRITE_SINGLE_SEGMENT))
+    if (flags &
+        ~(NCP_WRITE_PACKED | NCP_WRITE_SINGLE_SEGMENT | NCP_WRITE_ONE_THREAD))
         return ncp_error_set(err, NCP_ERR_ARG, "write: unknown flags 0x%x",
                              flags);
     if ((flags & NCP_WRITE_SINGLE_SEGMENT) && b->nsegs > 1) {
@@ -205,6 +206,21 @@ static ncp_status write_to(const ncp_builder *b, unsigned flags, sink *s,
     if (!(flags & NCP_WRITE_PACKED) && s->write == sink_fd) {
         /* One system call for the table and every segment. */
         st = write_unpacked_fd(b, s->fd, table, tbytes, err);
+    } else if (!(flags & NCP_WRITE_PACKED) && s->write == sink_mem &&
+               s->stream) {
+        /* A large message into memory: the table, then the segments
+         * copied by the calling thread and a helper (par.c). */
+        uint64_t total = tbytes + ncp_builder_size_words(b) * 8;
+        if (total > s->cap - s->len) {
+            st = ncp_error_set(err, NCP_ERR_TOO_LARGE,
+                               "write: the buffer of %zu bytes is too small",
+                               s->cap);
+        } else {
+            memcpy(s->mem + s->len, table, tbytes);
+            ncp__copy_out_segments(s->mem + s->len + tbytes, b,
+                                   !(flags & NCP_WRITE_ONE_THREAD));
+            s->len += (size_t)total;
+        }
     } else if (!(flags & NCP_WRITE_PACKED)) {
         st = s->write(s, table, tbytes, err);
         for (uint32_t i = 0; st == NCP_OK && i < b->nsegs; i++)

@@ -31,6 +31,12 @@ extern "C" {
 #define NCP_WRITE_SINGLE_SEGMENT                                               \
     2u /* copy into one segment first if the                                   \
           message has several */
+/* Keep the work in the calling thread.  Without it, an unpacked message of
+ * 8 MiB or more written to memory (ncp_builder_write_mem) is copied by the
+ * calling thread and one helper thread, which ends before the call
+ * returns and has every signal blocked (docs/performance.md).  Other
+ * writes use only the calling thread. */
+#define NCP_WRITE_ONE_THREAD 4u
 
 /* Upper bound of the bytes a write with these flags produces (exact for
  * unpacked output of a message of one segment, or of several without
@@ -75,7 +81,11 @@ NCP_API NCP_NODISCARD ncp_status ncp_builder_save_path(const ncp_builder *b,
 
 /* Reads one message from f, leaving f positioned right after it (for packed
  * input from an unseekable stream this reads byte by byte through stdio's
- * buffer; from a regular file it reads ahead and seeks back).  Sizes from
+ * buffer; from a regular file it reads ahead and seeks back).  The segments
+ * of an unpacked message of 8 MiB or more in a regular file are read by
+ * file offset (pread(2)), by the calling thread and one helper thread that
+ * ends before the call returns and has every signal blocked, unless the
+ * option no_read_ahead is set (docs/performance.md).  Sizes from
  * the segment table are checked against the limits, and against the bytes
  * left in a regular file, before memory is allocated.  End of file before
  * the first byte gives NCP_ERR_TRUNCATED with the message "end of input". */

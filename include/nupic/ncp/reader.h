@@ -72,11 +72,14 @@ typedef struct ncp_read_options {
     uint64_t max_message_words;
     /* Packed or unpacked input (ignored by ncp_msg_from_segments). */
     ncp_packing packing;
-    /* For a message read on demand (ncp_msg_read_fd_on_demand in io.h):
-     * read every window of transient lists in the calling thread, without
-     * the helper thread that reads the next one ahead.  For any message:
-     * ncp_msg_single_thread() tells decoders to keep their work in the
-     * calling thread (no views decoded by other threads). */
+    /* Keep all reading in the calling thread.  For a message read on
+     * demand (ncp_msg_read_fd_on_demand in io.h): read every window of
+     * transient lists without the helper thread that reads the next one
+     * ahead.  For an unpacked message of 8 MiB or more read at once from a
+     * regular file (ncp_msg_read_file, ncp_msg_read_fd): read it without
+     * the helper thread that otherwise shares the reading.  For any
+     * message: ncp_msg_single_thread() tells decoders to keep their work
+     * in the calling thread (no views decoded by other threads). */
     bool no_read_ahead;
     /* Memory for the message object and any buffer it owns. */
     ncp_allocator alloc;
