@@ -85,14 +85,15 @@ NCP_API NCP_NODISCARD ncp_status ncp_builder_save_path(const ncp_builder *b,
  * of an unpacked message of 8 MiB or more in a regular file are read by
  * file offset (pread(2)), by the calling thread and one helper thread that
  * ends before the call returns and has every signal blocked, unless the
- * option no_read_ahead is set (docs/performance.md).  Sizes from
- * the segment table are checked against the limits, and against the bytes
- * left in a regular file, before memory is allocated.  End of file before
- * the first byte gives NCP_ERR_TRUNCATED with the message "end of input". */
+ * option no_read_ahead is set (docs/performance.md).  Sizes from the
+ * segment table are checked against the limits, and against the bytes left
+ * in a regular file, before memory is allocated.  End of file before the
+ * first byte gives NCP_ERR_TRUNCATED with the message "end of input". */
 NCP_API NCP_NODISCARD ncp_status ncp_msg_read_file(
     FILE *f, const ncp_read_options *options, ncp_msg **out, ncp_error *err);
 
-/* Reads one message from a descriptor.  Unpacked input is read exactly;
+/* Reads one message from a descriptor.  Unpacked input is read exactly (a
+ * message of 8 MiB or more in a regular file as by ncp_msg_read_file);
  * packed input from a seekable descriptor is read ahead and the descriptor
  * is moved back to the end of the message; from an unseekable one (a pipe)
  * it is read in small exact steps, which is slower. */
