@@ -208,8 +208,8 @@ static ncp_status write_to(const ncp_builder *b, unsigned flags, sink *s,
         st = write_unpacked_fd(b, s->fd, table, tbytes, err);
     } else if (!(flags & NCP_WRITE_PACKED) && s->write == sink_mem &&
                s->stream) {
-        /* A large message into memory: the table, then the segments
-         * copied by the calling thread and a helper (par.c). */
+        /* A large message into memory: the table, then the segments with
+         * streaming stores, shared with a helper thread (par.c). */
         uint64_t total = tbytes + ncp_builder_size_words(b) * 8;
         if (total > s->cap - s->len) {
             st = ncp_error_set(err, NCP_ERR_TOO_LARGE,
@@ -218,7 +218,8 @@ static ncp_status write_to(const ncp_builder *b, unsigned flags, sink *s,
         } else {
             memcpy(s->mem + s->len, table, tbytes);
             ncp__copy_out_segments(s->mem + s->len + tbytes, b,
-                                   !(flags & NCP_WRITE_ONE_THREAD));
+                                   !(flags & NCP_WRITE_ONE_THREAD) &&
+                                       total >= NCP__PAR_MIN_BYTES);
             s->len += (size_t)total;
         }
     } else if (!(flags & NCP_WRITE_PACKED)) {
