@@ -362,6 +362,11 @@ size_t ncp__copy_out_impls(const char **names, ncp__copy_out_fn *fns,
 #define NCP__PAR_MIN_BYTES   ((uint64_t)8 << 20)
 #define NCP__PAR_CHUNK_BYTES ((size_t)1 << 20)
 
+/* Starts a thread running fn(arg), joinable, with every signal blocked (so
+ * that none is delivered to it) and a 64 KiB stack: the runtime's helpers
+ * only read and copy.  False when it cannot be started. */
+bool ncp__thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+
 /* Called once for each chunk c; worker is 0 in the calling thread, 1 in the
  * helper.  Calls for different chunks may run at the same time. */
 typedef void (*ncp__par_fn)(void *ctx, unsigned worker, size_t c);

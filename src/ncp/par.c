@@ -49,17 +49,14 @@ static void *helper_main(void *arg) {
     return NULL;
 }
 
-/* Starts the helper with every signal blocked, so that none is delivered
- * to it, and a small stack (it only copies).  False when it cannot be. */
-static bool helper_start(pthread_t *t, par *p) {
+bool ncp__thread_start(pthread_t *t, void *(*fn)(void *), void *arg) {
     pthread_attr_t attr;
     bool have_attr = pthread_attr_init(&attr) == 0;
     if (have_attr) (void)pthread_attr_setstacksize(&attr, (size_t)64 << 10);
     sigset_t all, old;
     sigfillset(&all);
     bool masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
-    bool started =
-        pthread_create(t, have_attr ? &attr : NULL, helper_main, p) == 0;
+    bool started = pthread_create(t, have_attr ? &attr : NULL, fn, arg) == 0;
     if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (have_attr) pthread_attr_destroy(&attr);
     return started;
@@ -79,7 +76,7 @@ bool ncp__par_for(size_t n, ncp__par_fn fn, void *ctx, bool helper) {
     par p = {.n = n, .fn = fn, .ctx = ctx};
     atomic_init(&p.next, 0);
     pthread_t t;
-    bool started = helper && n > 1 && helper_start(&t, &p);
+    bool started = helper && n > 1 && ncp__thread_start(&t, helper_main, &p);
     drain(&p, 0);
     /* The join also makes the helper's writes visible to the caller. */
     if (started) pthread_join(t, NULL);

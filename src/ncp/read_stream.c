@@ -28,7 +28,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -265,24 +264,14 @@ static void *ahead_main(void *arg) {
 }
 
 /* Starts the helper; false (and no reading ahead) when it cannot be.  It
- * runs with every signal blocked, so that none is delivered to it. */
+ * runs with every signal blocked (ncp__thread_start). */
 static bool ahead_start(struct ncp_fill *f) {
     if (pthread_mutex_init(&f->mu, NULL) != 0) return false;
     if (pthread_cond_init(&f->cv, NULL) != 0) {
         pthread_mutex_destroy(&f->mu);
         return false;
     }
-    pthread_attr_t attr;
-    bool have_attr = pthread_attr_init(&attr) == 0;
-    /* It needs little stack: a loop around pread(2). */
-    if (have_attr) (void)pthread_attr_setstacksize(&attr, (size_t)64 << 10);
-    sigset_t all, old;
-    sigfillset(&all);
-    bool masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
-    f->thread_runs = pthread_create(&f->thread, have_attr ? &attr : NULL,
-                                    ahead_main, f) == 0;
-    if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (have_attr) pthread_attr_destroy(&attr);
+    f->thread_runs = ncp__thread_start(&f->thread, ahead_main, f);
     if (!f->thread_runs) {
         pthread_cond_destroy(&f->cv);
         pthread_mutex_destroy(&f->mu);
